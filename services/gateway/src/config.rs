@@ -1,0 +1,58 @@
+//! The gateway's configuration: the common part, hub access, and its own HTTP settings.
+
+use millm_contract::config::{CommonConfig, ConfigError, HubConfig, Secret, from_env};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpSettings {
+    #[serde(default = "default_host")]
+    pub host: String,
+    #[serde(default = "default_port")]
+    pub port: u16,
+    /// Comma list of allowed roots for local registration; empty allows any absolute path.
+    #[serde(default)]
+    pub local_model_roots: String,
+    #[serde(default)]
+    pub millm_api_key: Option<Secret>,
+    /// Seconds the GPU worker waits for work in flight; the gateway waits 10 s more.
+    #[serde(default = "default_graceful")]
+    pub graceful_unload_timeout: u64,
+}
+
+fn default_host() -> String {
+    "0.0.0.0".into()
+}
+fn default_port() -> u16 {
+    8000
+}
+fn default_graceful() -> u64 {
+    30
+}
+
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    pub common: CommonConfig,
+    pub hub: HubConfig,
+    pub http: HttpSettings,
+}
+
+impl GatewayConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            common: from_env()?,
+            hub: from_env()?,
+            http: from_env()?,
+        })
+    }
+
+    pub fn local_roots(&self) -> Vec<PathBuf> {
+        self.http
+            .local_model_roots
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .collect()
+    }
+}

@@ -1,0 +1,49 @@
+//! The router: every /api route, the API-key check, and enveloped 404/405 answers.
+
+pub mod models;
+pub mod system;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::trace::TraceLayer;
+
+use crate::http::ApiError;
+use crate::http::auth::require_api_key;
+use crate::http::extract::BODY_LIMIT;
+use crate::state::AppState;
+use models::{cancel, create, delete, load, preview, read, retry, unload};
+use system::{gpu, health, openapi};
+
+async fn not_found() -> Response {
+    ApiError::NotFound.into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::MethodNotAllowed.into_response()
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/models", get(read::list_models).post(create::create_model))
+        .route("/api/models/preview", post(preview::preview_model))
+        .route("/api/models/{id}", get(read::get_model).delete(delete::delete_model))
+        .route("/api/models/{id}/cancel", post(cancel::cancel_download))
+        .route("/api/models/{id}/retry", post(retry::retry_download))
+        .route("/api/models/{id}/load", post(load::load_model))
+        .route("/api/models/{id}/unload", post(unload::unload_model))
+        .route("/api/system/gpu", get(gpu::gpu))
+        .route("/api/health", get(health::health))
+        .route("/api/health/ready", get(health::ready))
+        .route("/api/openapi.json", get(openapi::openapi_json))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), require_api_key))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+        }))
+        .with_state(state)
+}

@@ -1,0 +1,113 @@
+//! `GET /api/health` (always 200, `degraded` when a dependency is down) and
+//! `GET /api/health/ready` (503 when Postgres, Redis or NATS is down).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use millm_platform::hub::BreakerSnapshot;
+use serde::Serialize;
+use std::time::Duration;
+use utoipa::ToSchema;
+
+use crate::http::ok;
+use crate::services::workers::{DownloaderView, GpuWorkerView};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dependencies {
+    pub postgres: &'static str,
+    pub redis: &'static str,
+    pub nats: &'static str,
+}
+
+impl Dependencies {
+    fn all_ok(&self) -> bool {
+        [self.postgres, self.redis, self.nats].iter().all(|s| *s == "ok")
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HubHealth {
+    pub endpoint: String,
+    pub circuit_breaker: BreakerSnapshot,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Workers {
+    pub downloader: Vec<DownloaderView>,
+    pub gpu_worker: Vec<GpuWorkerView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    pub version: &'static str,
+    pub dependencies: Dependencies,
+    pub hub: HubHealth,
+    pub workers: Workers,
+}
+
+const PROBE: Duration = Duration::from_secs(2);
+
+fn word(ok: bool) -> &'static str {
+    if ok { "ok" } else { "down" }
+}
+
+async fn within(check: impl Future<Output = bool>) -> bool {
+    tokio::time::timeout(PROBE, check).await.unwrap_or(false)
+}
+
+async fn probe(state: &AppState) -> Dependencies {
+    let postgres = async { sqlx::query("SELECT 1").execute(&state.pool).await.is_ok() };
+    let redis = async {
+        let mut conn = state.redis.clone();
+        redis::cmd("PING").query_async::<String>(&mut conn).await.is_ok()
+    };
+    let nats = async { state.bus.is_connected() && state.bus.client().flush().await.is_ok() };
+    let (pg, rd, nt) = tokio::join!(within(postgres), within(redis), within(nats));
+    Dependencies {
+        postgres: word(pg),
+        redis: word(rd),
+        nats: word(nt),
+    }
+}
+
+#[utoipa::path(get, path = "/api/health", tag = "system", responses((status = 200, body = Health)))]
+pub async fn health(State(state): State<AppState>) -> Response {
+    let dependencies = probe(&state).await;
+    ok(Health {
+        status: if dependencies.all_ok() { "ok" } else { "degraded" },
+        version: env!("CARGO_PKG_VERSION"),
+        dependencies,
+        hub: HubHealth {
+            endpoint: state.hub.endpoint().to_owned(),
+            circuit_breaker: state.hub.breaker().snapshot(),
+        },
+        workers: Workers {
+            downloader: state.workers.downloaders(),
+            gpu_worker: state.workers.gpu_workers(),
+        },
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    pub ready: bool,
+    pub dependencies: Dependencies,
+}
+
+/// 200 when every dependency answers, else 503; the body says which is down.
+#[utoipa::path(get, path = "/api/health/ready", tag = "system",
+    responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
+pub async fn ready(State(state): State<AppState>) -> Response {
+    let dependencies = probe(&state).await;
+    let ready = dependencies.all_ok();
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({"success": ready, "data": Readiness { ready, dependencies }, "error": null});
+    (status, Json(body)).into_response()
+}

@@ -1,0 +1,102 @@
+//! Keeping records true to the workers: at start, on every GPU heartbeat, and when beats stop.
+//!
+//! The GPU worker's heartbeat (its loaded and loading model, its instance id) decides which
+//! record is `loaded`; a record the live worker does not hold goes back to `ready` with an
+//! explanation. Downloads whose job was lost (Redis flushed, gateway crashed before pushing)
+//! are pushed again: the per-model lease makes a duplicate harmless.
+
+use futures::StreamExt;
+use millm_contract::jobs::DownloadJob;
+use millm_contract::model::ModelStatus;
+use millm_contract::names::WorkerKind;
+use millm_contract::workers::{DownloaderHeartbeat, GpuWorkerState};
+use millm_platform::{db, queue};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+use crate::state::AppState;
+
+const NO_WORKER: &str = "No GPU worker holds this model (the worker is not running or restarted); load it again";
+/// How long a queued load may wait for the worker to pick it up before a beat says otherwise.
+const PICKUP_GRACE: Duration = Duration::from_secs(15);
+const LOST: &str = "The GPU worker stopped sending heartbeats; load the model again when it is back";
+
+/// Records `loading`/`loaded` that `worker` does not hold go back to `ready`.
+pub async fn settle_loads(state: &AppState, worker: Option<&GpuWorkerState>, grace: Duration, reason: &str) {
+    let held: Vec<i64> = worker
+        .map(|w| w.loaded_model_id.into_iter().chain(w.loading_model_id).collect())
+        .unwrap_or_default();
+    match db::release_unheld(&state.pool, &held, grace, reason).await {
+        Ok(ids) if !ids.is_empty() => tracing::warn!(?ids, reason, "records released to ready"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "reconciling loads failed"),
+    }
+}
+
+/// At start: ask the GPU worker what it holds, and push downloads that lost their job.
+pub async fn at_start(state: &AppState) {
+    let subject = state.bus.names().gpu_status();
+    let worker: Option<GpuWorkerState> = state.bus.request(subject, &(), Duration::from_secs(2)).await.ok();
+    if let Some(w) = &worker {
+        state.workers.record_gpu(w.clone());
+    }
+    settle_loads(state, worker.as_ref().filter(|w| w.active), Duration::ZERO, NO_WORKER).await;
+    if let Err(e) = requeue_lost_downloads(state).await {
+        tracing::error!(error = %e, "re-queueing downloads failed");
+    }
+}
+
+async fn requeue_lost_downloads(state: &AppState) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let downloading = db::list_with_status(&state.pool, &[ModelStatus::Downloading]).await?;
+    if downloading.is_empty() {
+        return Ok(());
+    }
+    let pending = queue::pending_downloads(&mut state.redis.clone(), state.bus.names()).await?;
+    for record in downloading.into_iter().filter(|r| !pending.contains(&r.model.id)) {
+        let (Some(repo_id), Some(revision)) = (record.model.repo_id.clone(), record.model.revision.clone()) else {
+            continue;
+        };
+        let job = DownloadJob {
+            model_id: record.model.id,
+            repo_id,
+            revision,
+            sealed_token: record.sealed_token,
+        };
+        queue::push_download(&mut *state.downloads.lock().await, job).await?;
+        tracing::info!(model.id = record.model.id, "download job pushed again");
+    }
+    Ok(())
+}
+
+/// Listens to heartbeats; reconciles on each GPU beat and when the GPU worker goes quiet.
+pub async fn heartbeats(state: AppState, mut subscriber: async_nats::Subscriber, shutdown: CancellationToken) {
+    let beat = Duration::from_secs(state.config.common.heartbeat_secs.max(1));
+    let mut check = tokio::time::interval(beat);
+    let mut lost_reported = false;
+    let gpu_prefix = state.bus.names().heartbeat(WorkerKind::GpuWorker, "");
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = check.tick() => {
+                let lost = state.workers.gpu_lost();
+                if lost && !lost_reported {
+                    settle_loads(&state, None, Duration::ZERO, LOST).await;
+                }
+                lost_reported = lost;
+            }
+            message = subscriber.next() => {
+                let Some(message) = message else { break };
+                if message.subject.starts_with(gpu_prefix.as_str()) {
+                    if let Ok(worker) = serde_json::from_slice::<GpuWorkerState>(&message.payload) {
+                        state.workers.record_gpu(worker.clone());
+                        if worker.active {
+                            settle_loads(&state, Some(&worker), PICKUP_GRACE, NO_WORKER).await;
+                        }
+                    }
+                } else if let Ok(beat) = serde_json::from_slice::<DownloaderHeartbeat>(&message.payload) {
+                    state.workers.record_downloader(beat);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! `Application::build`: connect, migrate, reconcile, and bind; `run_until_stopped` serves.
+//!
+//! Tests build the application on port 0 against the real Postgres, Redis and NATS, each
+//! with its own database and `MILLM_NAMESPACE`.
+
+use millm_contract::names::Names;
+use millm_platform::bus::Bus;
+use millm_platform::db;
+use millm_platform::hub::{Breaker, HubClient};
+use millm_platform::queue::{self, Liveness};
+use millm_platform::seal::Sealer;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Mutex as AsyncMutex;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::GatewayConfig;
+use crate::routes;
+use crate::services::{reconcile, sockets, workers::WorkerRegistry};
+use crate::state::{AppState, ProgressCache};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("Postgres: {0}")]
+    Db(#[from] db::DbError),
+    #[error("Redis: {0}")]
+    Queue(#[from] queue::QueueError),
+    #[error("NATS: {0}")]
+    Bus(#[from] millm_platform::bus::BusError),
+    #[error("hub client: {0}")]
+    Hub(#[from] millm_platform::hub::HubError),
+    #[error("cannot bind {0}: {1}")]
+    Bind(String, std::io::Error),
+    #[error("cannot subscribe on NATS: {0}")]
+    Subscribe(String),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    state: AppState,
+    layer: socketioxide::layer::SocketIoLayer,
+    shutdown: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Application {
+    pub async fn build(config: GatewayConfig) -> Result<Self, StartError> {
+        let common = &config.common;
+        let names = Names::new(common.millm_namespace.clone());
+        let pool = db::connect(&common.database_url, 10).await?;
+        db::migrate(&pool).await?;
+        let redis = queue::connect(&common.redis_url).await?;
+        let live = Liveness::default();
+        let bus = Bus::connect(&common.nats_url, names.clone()).await?;
+        let breaker = Arc::new(Breaker::new(
+            config.hub.hub_breaker_threshold,
+            Duration::from_secs(config.hub.hub_breaker_recovery_secs),
+        ));
+        let hub = HubClient::new(&config.hub.hf_endpoint, breaker)?;
+        let (layer, io) = sockets::build(config.http.millm_api_key.clone());
+        let state = AppState {
+            pool,
+            downloads: Arc::new(AsyncMutex::new(queue::download_storage(redis.clone(), &names, live))),
+            loads: Arc::new(AsyncMutex::new(queue::load_storage(redis.clone(), &names, live))),
+            redis,
+            bus,
+            hub,
+            sealer: Sealer::new(&common.millm_secret_key),
+            progress: Arc::new(ProgressCache::default()),
+            workers: Arc::new(WorkerRegistry::new(Duration::from_secs(common.heartbeat_secs.max(1)))),
+            io,
+            config: Arc::new(config),
+        };
+        let shutdown = CancellationToken::new();
+        let tasks = spawn_background(&state, &shutdown).await?;
+        reconcile::at_start(&state).await;
+
+        let address = format!("{}:{}", state.config.http.host, state.config.http.port);
+        let listener = TcpListener::bind(&address)
+            .await
+            .map_err(|e| StartError::Bind(address.clone(), e))?;
+        let port = listener.local_addr().map_err(|e| StartError::Bind(address, e))?.port();
+        if state.config.http.host != "127.0.0.1" && state.config.http.host != "localhost" && state.api_key().is_none() {
+            tracing::warn!(host = %state.config.http.host, "listening beyond loopback without MILLM_API_KEY: anyone who can reach this port controls miLLM");
+        }
+        Ok(Self {
+            listener,
+            port,
+            state,
+            layer,
+            shutdown,
+            tasks,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `signal` completes, then stops the background loops after their current unit.
+    pub async fn run_until_stopped(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let app = routes::router(self.state.clone()).layer(self.layer);
+        tracing::info!(port = self.port, "gateway listening");
+        let shutdown = self.shutdown.clone();
+        let served = axum::serve(self.listener, app)
+            .with_graceful_shutdown(async move {
+                signal.await;
+                shutdown.cancel();
+            })
+            .await;
+        self.shutdown.cancel();
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        served
+    }
+}
+
+async fn spawn_background(state: &AppState, shutdown: &CancellationToken) -> Result<Vec<JoinHandle<()>>, StartError> {
+    let client = state.bus.client();
+    let names = state.bus.names();
+    let events = client
+        .subscribe(names.events_wildcard())
+        .await
+        .map_err(|e| StartError::Subscribe(e.to_string()))?;
+    let beats = client
+        .subscribe(names.heartbeat_wildcard())
+        .await
+        .map_err(|e| StartError::Subscribe(e.to_string()))?;
+    Ok(vec![
+        tokio::spawn(sockets::relay(state.clone(), events, shutdown.clone())),
+        tokio::spawn(reconcile::heartbeats(state.clone(), beats, shutdown.clone())),
+    ])
+}

@@ -1,0 +1,210 @@
+//! `spawn_app`: the gateway in-process on port 0, against the real Postgres, Redis and NATS,
+//! with a fresh database, its own namespace, its own cache folder and a fake hub.
+
+use millm_contract::config::{CommonConfig, HubConfig, LogFormat, Secret, SecretKey};
+use millm_contract::names::Names;
+use millm_gateway::config::HttpSettings;
+use millm_gateway::{Application, GatewayConfig};
+use millm_test_support::{FakeHub, LlamaShape, RepoBuilder, RepoOptions, cached_repo};
+use serde_json::Value;
+use sqlx::PgPool;
+use std::path::PathBuf;
+use std::sync::Once;
+
+pub const PG_BASE: &str = "postgres://postgres@127.0.0.1:5432";
+pub const KEY_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+pub struct TestApp {
+    pub address: String,
+    pub http: reqwest::Client,
+    pub pool: PgPool,
+    pub hub: FakeHub,
+    pub names: Names,
+    pub nats: async_nats::Client,
+    pub cache: tempfile::TempDir,
+    pub config: GatewayConfig,
+    pub database_url: String,
+}
+
+fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn")
+            .with_test_writer()
+            .try_init();
+    });
+}
+
+/// A fresh, empty database for one test.
+pub async fn fresh_database() -> String {
+    let name = format!("millm_test_{}", uuid::Uuid::new_v4().simple());
+    let url = format!("{PG_BASE}/{name}");
+    millm_platform::db::ensure_database(&url)
+        .await
+        .expect("create test database");
+    url
+}
+
+pub fn unique_namespace() -> String {
+    format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+}
+
+pub async fn test_config(hub_url: &str, cache: &std::path::Path) -> GatewayConfig {
+    GatewayConfig {
+        common: CommonConfig {
+            database_url: fresh_database().await,
+            redis_url: "redis://127.0.0.1:6379".into(),
+            nats_url: "nats://127.0.0.1:4222".into(),
+            millm_namespace: unique_namespace(),
+            model_cache_dir: cache.to_path_buf(),
+            log_level: "warn".into(),
+            log_format: LogFormat::Console,
+            millm_secret_key: SecretKey(hex_key()),
+            heartbeat_secs: 1,
+            shutdown_timeout_secs: 5,
+            otel_exporter_otlp_endpoint: None,
+        },
+        hub: HubConfig {
+            hf_endpoint: hub_url.to_owned(),
+            hf_token: None,
+            hub_breaker_threshold: 5,
+            hub_breaker_recovery_secs: 30,
+        },
+        http: HttpSettings {
+            host: "127.0.0.1".into(),
+            port: 0,
+            local_model_roots: String::new(),
+            millm_api_key: None,
+            graceful_unload_timeout: 2,
+        },
+    }
+}
+
+fn hex_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    for (i, b) in key.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&KEY_HEX[2 * i..2 * i + 2], 16).unwrap();
+    }
+    key
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(change: impl FnOnce(&mut GatewayConfig)) -> TestApp {
+    init_logs();
+    let hub = FakeHub::start().await;
+    let cache = tempfile::tempdir().expect("cache dir");
+    let mut config = test_config(&hub.url(), cache.path()).await;
+    change(&mut config);
+    start(config, hub, cache).await
+}
+
+pub async fn start(config: GatewayConfig, hub: FakeHub, cache: tempfile::TempDir) -> TestApp {
+    let app = Application::build(config.clone()).await.expect("gateway builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    let pool = millm_platform::db::connect(&config.common.database_url, 2)
+        .await
+        .unwrap();
+    let nats = async_nats::connect(&config.common.nats_url).await.unwrap();
+    TestApp {
+        address,
+        http: reqwest::Client::new(),
+        pool,
+        hub,
+        names: Names::new(config.common.millm_namespace.clone()),
+        nats,
+        cache,
+        database_url: config.common.database_url.clone(),
+        config,
+    }
+}
+
+/// A tiny Llama repo on disk, built once per test run.
+pub fn tiny_repo() -> PathBuf {
+    cached_repo("gateway-tiny", |dir| {
+        RepoBuilder::new(dir).llama(LlamaShape::tiny()).shards(2)
+    })
+    .expect("tiny repo")
+}
+
+/// A copy of the tiny repo that a test may change.
+pub fn tiny_repo_copy(into: &std::path::Path) -> PathBuf {
+    let dir = into.join("model");
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(tiny_repo()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self.http.get(self.url(path)).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self.http.post(self.url(path)).json(&body).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_empty(&self, path: &str) -> (u16, Value) {
+        let r = self.http.post(self.url(path)).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        let r = self.http.delete(self.url(path)).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Serves the tiny repo (or `dir`) on the fake hub as `repo_id`.
+    pub fn publish(&self, repo_id: &str, dir: &std::path::Path, options: RepoOptions) -> String {
+        self.hub.add_repo(repo_id, dir, options).expect("repo served").commit
+    }
+
+    pub async fn register_hub(&self, repo_id: &str, quant: &str) -> (u16, Value) {
+        self.post(
+            "/api/models",
+            serde_json::json!({"source": "huggingface", "repo_id": repo_id, "quantization": quant}),
+        )
+        .await
+    }
+
+    pub async fn set_status(&self, id: i64, status: &str) {
+        sqlx::query("UPDATE models SET status = $2 WHERE id = $1")
+            .bind(id)
+            .bind(status)
+            .execute(&self.pool)
+            .await
+            .unwrap();
+    }
+}
+
+/// Asserts the error envelope and returns its `error` object.
+pub fn assert_error(status: u16, body: &Value, want_status: u16, want_code: &str) -> Value {
+    assert_eq!(status, want_status, "body: {body}");
+    assert_eq!(body["success"], false, "body: {body}");
+    assert_eq!(body["data"], Value::Null, "body: {body}");
+    assert_eq!(body["error"]["code"], want_code, "body: {body}");
+    assert!(
+        body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "body: {body}"
+    );
+    assert!(body["error"]["details"].is_object(), "body: {body}");
+    body["error"].clone()
+}
+
+#[allow(dead_code)]
+pub fn secret(text: &str) -> Secret {
+    Secret::new(text)
+}

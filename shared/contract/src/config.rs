@@ -1,0 +1,193 @@
+//! Typed configuration, read once from the environment at start (contract.md's table).
+//!
+//! Each service builds its struct from the parts it reads with [`from_env`]; a missing or bad
+//! variable fails fast with an error that names it. Secrets print as `[redacted]`.
+
+use serde::{Deserialize, Deserializer};
+use std::path::PathBuf;
+
+/// A value that must never reach a log line.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// `MILLM_SECRET_KEY`: 32 bytes given as 64 hex characters.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(pub [u8; 32]);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        parse_key(text.trim())
+            .map(SecretKey)
+            .ok_or_else(|| serde::de::Error::custom("MILLM_SECRET_KEY must be 64 hex characters (32 bytes)"))
+    }
+}
+
+fn parse_key(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    let mut key = [0u8; 32];
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(key)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Console,
+}
+
+/// What every service reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommonConfig {
+    #[serde(default = "d::database_url")]
+    pub database_url: String,
+    #[serde(default = "d::redis_url")]
+    pub redis_url: String,
+    #[serde(default = "d::nats_url")]
+    pub nats_url: String,
+    #[serde(default = "d::namespace")]
+    pub millm_namespace: String,
+    #[serde(default = "d::cache_dir")]
+    pub model_cache_dir: PathBuf,
+    #[serde(default = "d::log_level")]
+    pub log_level: String,
+    #[serde(default = "d::log_format")]
+    pub log_format: LogFormat,
+    pub millm_secret_key: SecretKey,
+    #[serde(default = "d::heartbeat_secs")]
+    pub heartbeat_secs: u64,
+    #[serde(default = "d::shutdown_timeout_secs")]
+    pub shutdown_timeout_secs: u64,
+    #[serde(default)]
+    pub otel_exporter_otlp_endpoint: Option<String>,
+}
+
+/// Hub access, read by the gateway and the downloader.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HubConfig {
+    #[serde(default = "d::hf_endpoint")]
+    pub hf_endpoint: String,
+    #[serde(default)]
+    pub hf_token: Option<Secret>,
+    #[serde(default = "d::breaker_threshold")]
+    pub hub_breaker_threshold: u32,
+    #[serde(default = "d::breaker_recovery_secs")]
+    pub hub_breaker_recovery_secs: u64,
+}
+
+/// apalis liveness, read by both workers.
+#[derive(Debug, Clone, Deserialize)]
+pub struct QueueWorkerConfig {
+    #[serde(default = "d::keepalive_secs")]
+    pub worker_keepalive_secs: u64,
+    #[serde(default = "d::orphan_requeue_secs")]
+    pub orphan_requeue_secs: u64,
+}
+
+/// Reads one part of a service's configuration; the error names the variable.
+pub fn from_env<T: serde::de::DeserializeOwned>() -> Result<T, ConfigError> {
+    envy::from_env::<T>().map_err(|e| match e {
+        envy::Error::MissingValue(field) => {
+            ConfigError(format!("missing environment variable {}", field.to_uppercase()))
+        }
+        envy::Error::Custom(message) => ConfigError(format!("bad environment variable: {message}")),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Defaults from contract.md's table.
+mod d {
+    use super::*;
+    pub fn database_url() -> String {
+        "postgres://postgres@127.0.0.1:5432/millm".into()
+    }
+    pub fn redis_url() -> String {
+        "redis://127.0.0.1:6379".into()
+    }
+    pub fn nats_url() -> String {
+        "nats://127.0.0.1:4222".into()
+    }
+    pub fn namespace() -> String {
+        "millm".into()
+    }
+    pub fn cache_dir() -> PathBuf {
+        PathBuf::from("./data/models")
+    }
+    pub fn log_level() -> String {
+        "info".into()
+    }
+    pub fn log_format() -> LogFormat {
+        LogFormat::Json
+    }
+    pub fn heartbeat_secs() -> u64 {
+        2
+    }
+    pub fn shutdown_timeout_secs() -> u64 {
+        20
+    }
+    pub fn hf_endpoint() -> String {
+        "https://huggingface.co".into()
+    }
+    pub fn breaker_threshold() -> u32 {
+        5
+    }
+    pub fn breaker_recovery_secs() -> u64 {
+        30
+    }
+    pub fn keepalive_secs() -> u64 {
+        5
+    }
+    pub fn orphan_requeue_secs() -> u64 {
+        30
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_key_needs_64_hex_characters() {
+        assert!(parse_key(&"ab".repeat(32)).is_some());
+        assert!(parse_key(&"ab".repeat(31)).is_none());
+        assert!(parse_key(&"zz".repeat(32)).is_none());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("hf_abc");
+        assert_eq!(format!("{s:?}"), "[redacted]");
+        assert_eq!(format!("{:?}", SecretKey([1; 32])), "[redacted]");
+    }
+}

@@ -1,0 +1,24 @@
+//! Job payloads pushed by the gateway onto the apalis queues in Redis.
+//!
+//! Jobs are plain data: the record in Postgres is the truth, and a handler re-reads it before
+//! acting, so running a job twice (a re-push, an orphan re-queue) is harmless.
+
+use serde::{Deserialize, Serialize};
+
+/// Fetch a repo revision's files for one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadJob {
+    pub model_id: i64,
+    pub repo_id: String,
+    /// The commit sha the gateway resolved; files are fetched at exactly this revision.
+    pub revision: String,
+    /// A hub token sealed with `MILLM_SECRET_KEY`; never the token in clear.
+    pub sealed_token: Option<String>,
+}
+
+/// Load one record onto the device. Valid only while the record is `loading` with this `load_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadJob {
+    pub model_id: i64,
+    pub load_id: String,
+}

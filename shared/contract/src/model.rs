@@ -1,0 +1,143 @@
+//! The Model record as every service and client sees it, and its small enums.
+//!
+//! Postgres stores these as text; the platform crate maps rows to [`Model`], the gateway
+//! serialises it as the contract's JSON shape, and events embed it unchanged.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "'{other}' is not one of {}",
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// Where a model's files come from.
+    ModelSource { Huggingface => "huggingface", Local => "local" }
+);
+
+text_enum!(
+    /// How the worker stores linear weights once loaded.
+    Quantization { Q4 => "Q4", Q8 => "Q8", Fp16 => "FP16" }
+);
+
+text_enum!(
+    /// The record's life cycle: `downloading → ready → loading → loaded → ready`, and `error`.
+    ModelStatus {
+        Downloading => "downloading",
+        Ready => "ready",
+        Loading => "loading",
+        Loaded => "loaded",
+        Error => "error",
+    }
+);
+
+text_enum!(
+    /// Which step produced a record's `error_message`.
+    ErrorStage { Download => "download", Load => "load" }
+);
+
+/// The contract's Model shape: every route that returns a model returns this.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Model {
+    pub id: i64,
+    pub name: String,
+    pub source: ModelSource,
+    pub repo_id: Option<String>,
+    pub local_path: Option<String>,
+    pub revision: Option<String>,
+    pub params: Option<String>,
+    pub architecture: Option<String>,
+    pub quantization: Quantization,
+    pub disk_size_mb: Option<i64>,
+    pub estimated_memory_mb: Option<i64>,
+    pub memory_used_mb: Option<i64>,
+    pub status: ModelStatus,
+    pub download_progress: Option<f64>,
+    pub error_message: Option<String>,
+    pub error_stage: Option<ErrorStage>,
+    pub trust_remote_code: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub loaded_at: Option<DateTime<Utc>>,
+}
+
+/// Bytes to whole MiB, the unit of every `*_mb` field (rounded to nearest).
+pub fn mib(bytes: u64) -> i64 {
+    ((bytes + (1 << 19)) >> 20) as i64
+}
+
+/// The seed's parameter label: billions with one decimal, millions and thousands without.
+pub fn format_params(count: u64) -> String {
+    let n = count as f64;
+    if n >= 1e9 {
+        format!("{:.1}B", n / 1e9)
+    } else if n >= 1e6 {
+        format!("{:.0}M", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{:.0}K", n / 1e3)
+    } else {
+        count.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_are_labelled_like_the_seed() {
+        assert_eq!(format_params(2_500_000_000), "2.5B");
+        assert_eq!(format_params(350_000_000), "350M");
+        assert_eq!(format_params(140_000), "140K");
+        assert_eq!(format_params(999), "999");
+    }
+
+    #[test]
+    fn enums_parse_only_their_wire_names() {
+        assert_eq!("FP16".parse::<Quantization>(), Ok(Quantization::Fp16));
+        assert!("fp16".parse::<Quantization>().is_err());
+        assert_eq!("loaded".parse::<ModelStatus>(), Ok(ModelStatus::Loaded));
+    }
+
+    #[test]
+    fn mib_rounds_to_the_nearest_mebibyte() {
+        assert_eq!(mib(0), 0);
+        assert_eq!(mib(1 << 20), 1);
+        assert_eq!(mib((1 << 20) + (1 << 19)), 2);
+        assert_eq!(mib((1 << 20) + (1 << 19) - 1), 1);
+    }
+}

@@ -1,0 +1,99 @@
+//! Leases: Postgres session advisory locks, held on a connection of their own.
+//!
+//! A download is worked by one handler at a time (the model's lease), and a blob has one
+//! writer across every machine that shares the database (the blob's lease). The lock lives as
+//! long as its connection: a process killed with -9 loses its TCP session and Postgres frees
+//! the lock, so a crash never leaves a model or blob locked.
+
+use sha2::{Digest, Sha256};
+use sqlx::{Connection, PgConnection, PgPool};
+
+use super::DbError;
+
+/// What a lease protects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeaseKey {
+    /// The download of one record.
+    Model(i64),
+    /// Writing one blob, by its sha256 (or ETag).
+    Blob(String),
+}
+
+impl LeaseKey {
+    /// A stable 64-bit key: the first 8 bytes of sha256 over a tagged name.
+    fn key(&self) -> i64 {
+        let name = match self {
+            LeaseKey::Model(id) => format!("millm.model.{id}"),
+            LeaseKey::Blob(sha) => format!("millm.blob.{sha}"),
+        };
+        let digest = Sha256::digest(name.as_bytes());
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        i64::from_be_bytes(bytes)
+    }
+}
+
+/// A held lease; dropping it closes its connection, which frees the lock.
+pub struct Lease {
+    conn: PgConnection,
+    key: LeaseKey,
+}
+
+impl std::fmt::Debug for Lease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lease").field("key", &self.key).finish()
+    }
+}
+
+impl Lease {
+    /// Takes the lease if nobody holds it; `None` when another session does.
+    pub async fn try_acquire(pool: &PgPool, key: LeaseKey) -> Result<Option<Lease>, DbError> {
+        // Detached, so the pool never hands this session (and its lock) to anyone else.
+        let mut conn = pool.acquire().await?.detach();
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(key.key())
+            .fetch_one(&mut conn)
+            .await?;
+        if got {
+            Ok(Some(Lease { conn, key }))
+        } else {
+            let _ = conn.close().await;
+            Ok(None)
+        }
+    }
+
+    /// Waits for the lease, polling so that the wait can be abandoned by dropping the future.
+    pub async fn acquire(pool: &PgPool, key: LeaseKey) -> Result<Lease, DbError> {
+        loop {
+            if let Some(lease) = Self::try_acquire(pool, key.clone()).await? {
+                return Ok(lease);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+
+    pub fn key(&self) -> &LeaseKey {
+        &self.key
+    }
+
+    /// Frees the lock now and closes the session.
+    pub async fn release(mut self) {
+        let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(self.key.key())
+            .execute(&mut self.conn)
+            .await;
+        let _ = self.conn.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_and_blob_keys_differ() {
+        assert_ne!(LeaseKey::Model(1).key(), LeaseKey::Model(2).key());
+        assert_ne!(LeaseKey::Model(1).key(), LeaseKey::Blob("1".into()).key());
+        assert_eq!(LeaseKey::Model(7).key(), LeaseKey::Model(7).key());
+    }
+}

@@ -1,0 +1,8 @@
+//! The fake hub against a real HTTP client: protocol conformance and fault injection.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod faults;
+mod model_api;
+mod resolve;
+mod support;
