@@ -2,6 +2,13 @@
 
 mod common;
 mod errors;
+mod events;
+mod health;
+mod lifecycle;
 mod models_hub;
 mod models_local;
 mod preview;
+mod proxy;
+mod restart;
+mod secrets;
+mod socket;

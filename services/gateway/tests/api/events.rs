@@ -1,0 +1,88 @@
+//! Worker events on NATS reach Socket.IO `/progress` clients unchanged.
+
+use millm_contract::events::{DownloadProgress, Event};
+use serde_json::json;
+use std::time::Duration;
+
+use crate::common::{TestApp, spawn_app, spawn_app_with, tiny_repo};
+use crate::socket::{Listener, listen};
+
+fn progress(model_id: i64, percent: f64) -> Event {
+    Event::DownloadProgress(DownloadProgress {
+        model_id,
+        progress: percent,
+        bytes_downloaded: 419,
+        total_bytes: 1000,
+        speed_mbps: 12.5,
+        eta_seconds: Some(3.4),
+        files_done: 2,
+        files_total: 5,
+    })
+}
+
+async fn publish(app: &TestApp, event: &Event) {
+    let subject = app.names.event_subject(event);
+    app.nats
+        .publish(subject, serde_json::to_vec(event).unwrap().into())
+        .await
+        .unwrap();
+    app.nats.flush().await.unwrap();
+}
+
+/// Publishes until the listener hears it: the socket may still be joining the namespace.
+async fn publish_until_heard(app: &TestApp, listener: &mut Listener, event: &Event) -> Option<serde_json::Value> {
+    for _ in 0..40 {
+        publish(app, event).await;
+        if let Some(data) = listener.next_named(event.name(), Duration::from_millis(250)).await {
+            return Some(data);
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_progress_event_on_nats_reaches_a_socket_client_with_its_payload() {
+    let app = spawn_app().await;
+    let mut listener = listen(&app.address, None).await;
+
+    let data = publish_until_heard(&app, &mut listener, &progress(7, 41.9)).await;
+
+    assert_eq!(
+        data.expect("event relayed"),
+        json!({"model_id": 7, "progress": 41.9, "bytes_downloaded": 419, "total_bytes": 1000,
+               "speed_mbps": 12.5, "eta_seconds": 3.4, "files_done": 2, "files_total": 5})
+    );
+}
+
+#[tokio::test]
+async fn with_an_api_key_only_a_socket_with_the_token_hears_events() {
+    let app = spawn_app_with(|c| c.http.millm_api_key = Some(crate::common::secret("sock-key"))).await;
+    let mut good = listen(&app.address, Some("sock-key")).await;
+    let mut bad = listen(&app.address, Some("wrong")).await;
+
+    let heard = publish_until_heard(&app, &mut good, &progress(1, 5.0)).await;
+    publish(&app, &progress(1, 6.0)).await;
+
+    assert!(heard.is_some(), "the authorised socket hears events");
+    assert!(
+        bad.next_named("model:download:progress", Duration::from_secs(2))
+            .await
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn the_record_shows_the_latest_relayed_progress() {
+    let app = spawn_app().await;
+    app.publish("org/tiny", &tiny_repo(), millm_test_support::RepoOptions::default());
+    let (_, created) = app.register_hub("org/tiny", "FP16").await;
+    let id = created["data"]["id"].as_i64().unwrap();
+    let mut listener = listen(&app.address, None).await;
+
+    publish_until_heard(&app, &mut listener, &progress(id, 63.5))
+        .await
+        .expect("relayed");
+    let (_, body) = app.get(&format!("/api/models/{id}")).await;
+
+    assert_eq!(body["data"]["download_progress"], 63.5);
+}
