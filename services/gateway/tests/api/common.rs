@@ -23,7 +23,6 @@ pub struct TestApp {
     pub nats: async_nats::Client,
     pub cache: tempfile::TempDir,
     pub config: GatewayConfig,
-    pub database_url: String,
 }
 
 fn init_logs() {
@@ -118,7 +117,6 @@ pub async fn start(config: GatewayConfig, hub: FakeHub, cache: tempfile::TempDir
         names: Names::new(config.common.millm_namespace.clone()),
         nats,
         cache,
-        database_url: config.common.database_url.clone(),
         config,
     }
 }

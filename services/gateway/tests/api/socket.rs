@@ -8,7 +8,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 pub struct Listener {
-    pub client: Client,
+    /// Held so the connection stays open while the test listens.
+    _client: Client,
     events: mpsc::UnboundedReceiver<(String, Value)>,
 }
 
@@ -30,7 +31,7 @@ pub async fn listen(address: &str, token: Option<&str>) -> Listener {
         builder = builder.auth(serde_json::json!({"token": token}));
     }
     let client = builder.connect().await.expect("socket connects");
-    Listener { client, events: rx }
+    Listener { _client: client, events: rx }
 }
 
 impl Listener {

@@ -133,7 +133,7 @@ pub struct ModelFacts {
 
 /// Outcome of an insert that may hit a unique constraint.
 pub enum Inserted {
-    Created(ModelRecord),
+    Created(Box<ModelRecord>),
     Duplicate { existing_model_id: Option<i64> },
 }
 
@@ -170,7 +170,7 @@ pub async fn insert(pool: &PgPool, new: NewModel) -> Result<Inserted, DbError> {
     })
     .await;
     match result {
-        Ok(Some(record)) => Ok(Inserted::Created(record)),
+        Ok(Some(record)) => Ok(Inserted::Created(Box::new(record))),
         Ok(None) => Err(DbError::Corrupt("insert returned no row".into())),
         Err(DbError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() => {
             let existing = match (&new.repo_id, &new.local_path) {

@@ -85,7 +85,7 @@ pub async fn fail(
 /// Why a load could not begin.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BeginLoad {
-    Started(ModelRecord),
+    Started(Box<ModelRecord>),
     NotFound,
     /// The record (or another one) is in a state that forbids a load now.
     Refused {
@@ -124,7 +124,7 @@ pub async fn begin_load(pool: &PgPool, id: i64, load_id: Uuid) -> Result<BeginLo
     let started = one(&mut *tx, sql, |q| q.bind(id).bind(load_id)).await?;
     tx.commit().await?;
     started
-        .map(BeginLoad::Started)
+        .map(|r| BeginLoad::Started(Box::new(r)))
         .ok_or_else(|| DbError::Corrupt("load update lost".into()))
 }
 

@@ -103,7 +103,7 @@ async fn create_hub(
         ..NewModel::default()
     };
     let record = match db::insert(&state.pool, new).await? {
-        Inserted::Created(record) => record,
+        Inserted::Created(record) => *record,
         Inserted::Duplicate { existing_model_id } => return Err(ApiError::ModelAlreadyExists { existing_model_id }),
     };
     let job = DownloadJob {

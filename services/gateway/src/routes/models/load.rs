@@ -37,7 +37,7 @@ pub async fn load_model(
     }
     let load_id = Uuid::new_v4();
     let started = match db::begin_load(&state.pool, id, load_id).await? {
-        BeginLoad::Started(record) => record,
+        BeginLoad::Started(record) => *record,
         BeginLoad::NotFound => return Err(ApiError::ModelNotFound(id)),
         BeginLoad::Refused {
             other_loading: Some(other),
