@@ -182,3 +182,30 @@ async fn load_checks_state_before_anything_else() {
         .await;
     assert_error(status, &body, 422, "VALIDATION_ERROR");
 }
+
+#[tokio::test]
+async fn delete_keeps_a_shared_snapshot_until_its_last_record_goes() {
+    // Arrange: Q4 and Q8 of one repo, both ready on one snapshot with one blob.
+    let app = spawn_app().await;
+    let commit = app.publish("org/tiny", &tiny_repo(), RepoOptions::default());
+    let (_, q4) = app.register_hub("org/tiny", "Q4").await;
+    let (_, q8) = app.register_hub("org/tiny", "Q8").await;
+    let root = app.cache.path();
+    let blob = millm_platform::cache::blob_path(root, "org/tiny", "feedbeef").unwrap();
+    std::fs::create_dir_all(blob.parent().unwrap()).unwrap();
+    std::fs::write(&blob, b"weights").unwrap();
+    let link = millm_platform::cache::link_snapshot(root, "org/tiny", &commit, "config.json", "feedbeef").unwrap();
+    sqlx::query("UPDATE models SET status = 'ready', download_progress = NULL")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    // Act and assert: the first delete leaves the files, the second removes links and blob.
+    let (status, _) = app.delete(&format!("/api/models/{}", q4["data"]["id"])).await;
+    assert_eq!(status, 200);
+    assert!(link.exists() && blob.exists(), "the Q8 record still uses the snapshot");
+    let (status, _) = app.delete(&format!("/api/models/{}", q8["data"]["id"])).await;
+    assert_eq!(status, 200);
+    assert!(!link.exists(), "links go with the last record of the revision");
+    assert!(!blob.exists(), "a blob no snapshot links to goes");
+}

@@ -198,3 +198,41 @@ async fn a_hub_token_is_never_returned() {
         .unwrap();
     assert!(sealed.unwrap().starts_with("v1:"));
 }
+
+/// A tmpfs of `size` mounted for the test's life (the tests run as root on these machines).
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    fn mount(size: &str) -> SmallDisk {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("mount runs");
+        assert!(status.success(), "mounting a small tmpfs needs root");
+        SmallDisk(dir)
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(self.0.path()).status();
+    }
+}
+
+#[tokio::test]
+async fn a_download_larger_than_the_free_disk_is_refused_with_both_sizes() {
+    let disk = SmallDisk::mount("64k");
+    let cache = disk.0.path().to_path_buf();
+    let app = crate::common::spawn_app_with(|c| c.common.model_cache_dir = cache).await;
+    app.publish("org/tiny", &tiny_repo(), RepoOptions::default());
+
+    let (status, body) = app.register_hub("org/tiny", "Q4").await;
+
+    let error = assert_error(status, &body, 507, "INSUFFICIENT_DISK");
+    assert!(error["details"]["required_mb"].is_i64());
+    assert_eq!(error["details"]["available_mb"], 0);
+    let (_, list) = app.get("/api/models").await;
+    assert_eq!(list["data"], json!([]));
+}

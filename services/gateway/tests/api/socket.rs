@@ -31,7 +31,10 @@ pub async fn listen(address: &str, token: Option<&str>) -> Listener {
         builder = builder.auth(serde_json::json!({"token": token}));
     }
     let client = builder.connect().await.expect("socket connects");
-    Listener { _client: client, events: rx }
+    Listener {
+        _client: client,
+        events: rx,
+    }
 }
 
 impl Listener {

@@ -1,0 +1,285 @@
+//! `make bench-download`: miLLM's download path beside huggingface_hub and a curl + openssl
+//! ceiling, on the same fake hub over loopback, in one run.
+//!
+//! Contenders fetch the same repo: ours through the API (POST → `ready`, verified, in the
+//! HuggingFace cache layout); Python `huggingface_hub.snapshot_download` (`HF_HUB_DISABLE_XET=1`,
+//! timed inside Python, imports excluded); the ceiling is two parallel `curl -o` then two
+//! parallel `openssl dgst -sha256`, timed back to back. Then the latency of POST → first
+//! progress event (median of 10) and of cancel → stopped.
+
+use futures::FutureExt;
+use millm_bench::median;
+use millm_bench::report::{Row, print_ratio, print_table};
+use millm_bench::services::Services;
+use millm_contract::files::is_fetched_file;
+use millm_test_support::{FakeHub, LlamaShape, RepoBuilder, RepoOptions, cached_repo};
+use rust_socketio::asynchronous::{Client, ClientBuilder};
+use rust_socketio::{Event, Payload};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tokio::process::Command;
+use tokio::sync::mpsc;
+
+fn fetched(dir: &Path) -> Vec<(String, u64)> {
+    let mut files: Vec<(String, u64)> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.metadata().unwrap().len(),
+            )
+        })
+        .filter(|(name, _)| is_fetched_file(name))
+        .collect();
+    files.sort();
+    files
+}
+
+async fn ceiling(hub: &FakeHub, repo_id: &str, shards: &[String], work: &Path) -> Duration {
+    let started = Instant::now();
+    let curls = shards.iter().map(|f| {
+        Command::new("curl")
+            .args(["-s", "-f", "-o"])
+            .arg(work.join(f))
+            .arg(format!("{}/{repo_id}/resolve/main/{f}", hub.url()))
+            .status()
+    });
+    for status in futures::future::join_all(curls).await {
+        assert!(status.unwrap().success(), "curl failed");
+    }
+    let digests = shards.iter().map(|f| {
+        Command::new("openssl")
+            .args(["dgst", "-sha256"])
+            .arg(work.join(f))
+            .output()
+    });
+    for out in futures::future::join_all(digests).await {
+        assert!(out.unwrap().status.success(), "openssl failed");
+    }
+    started.elapsed()
+}
+
+async fn python(hub: &FakeHub, repo_id: &str, work: &Path) -> Duration {
+    let code = format!(
+        "import time\nfrom huggingface_hub import snapshot_download\nt=time.perf_counter()\n\
+         snapshot_download('{repo_id}')\nprint(time.perf_counter()-t)"
+    );
+    let out = Command::new(millm_test_support::python::interpreter().expect("venv python"))
+        .args(["-c", &code])
+        .env("HF_ENDPOINT", hub.url())
+        .env("HF_HUB_CACHE", work)
+        .env("HF_HUB_DISABLE_XET", "1")
+        .env("HF_HUB_DISABLE_TELEMETRY", "1")
+        .env("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Duration::from_secs_f64(String::from_utf8_lossy(&out.stdout).trim().parse().unwrap())
+}
+
+async fn ours(svc: &Services, repo_id: &str) -> Duration {
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let created: Value = http
+        .post(format!("{}/api/models", svc.base))
+        .json(&json!({"source": "huggingface", "repo_id": repo_id, "quantization": "Q4"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["data"]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("POST failed: {created}"));
+    loop {
+        let body: Value = http
+            .get(format!("{}/api/models/{id}", svc.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        match body["data"]["status"].as_str() {
+            Some("ready") => return started.elapsed(),
+            Some("downloading") => tokio::time::sleep(Duration::from_millis(10)).await,
+            _ => panic!("download did not finish: {body}"),
+        }
+    }
+}
+
+async fn throughput(hub: &FakeHub, repo_id: &str, dir: &Path, work: &Path) {
+    let files = fetched(dir);
+    let bytes: u64 = files.iter().map(|(_, s)| s).sum();
+    let shards: Vec<String> = files
+        .iter()
+        .map(|(f, _)| f.clone())
+        .filter(|f| f.ends_with(".safetensors"))
+        .collect();
+    let scratch = |name: &str| {
+        let p = work.join(name);
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    };
+    let ceiling_files: u64 = shards
+        .iter()
+        .map(|f| files.iter().find(|(n, _)| n == f).unwrap().1)
+        .sum();
+    let ceiling = Row {
+        name: "ceiling: 2× curl -o, then 2× openssl dgst -sha256".into(),
+        elapsed: ceiling(hub, repo_id, &shards, &scratch("curl")).await,
+        bytes: ceiling_files,
+    };
+    let python = Row {
+        name: "huggingface_hub.snapshot_download".into(),
+        elapsed: python(hub, repo_id, &scratch("python")).await,
+        bytes,
+    };
+    let svc = Services::start(&hub.url(), &scratch("ours"), 1, &[]).await;
+    let ours = Row {
+        name: "miLLM: POST → ready".into(),
+        elapsed: ours(&svc, repo_id).await,
+        bytes,
+    };
+    svc.stop().await;
+    print_table(
+        &format!("{repo_id}: {:.0} MB in {} files", bytes as f64 / 1e6, files.len()),
+        &[ceiling.clone(), python.clone(), ours.clone()],
+    );
+    print_ratio("miLLM / huggingface_hub", &ours, &python, "≥ 2");
+    print_ratio("miLLM / ceiling", &ours, &ceiling, "≥ 0.8");
+}
+
+async fn socket(base: &str) -> (Client, mpsc::UnboundedReceiver<(Instant, Value)>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let client = ClientBuilder::new(base)
+        .namespace("/progress")
+        .on_any(move |event: Event, payload: Payload, _: Client| {
+            let tx = tx.clone();
+            async move {
+                if let (Event::Custom(name), Payload::Text(values)) = (event, payload)
+                    && name == "model:download:progress"
+                {
+                    let _ = tx.send((Instant::now(), values.into_iter().next().unwrap_or(Value::Null)));
+                }
+            }
+            .boxed()
+        })
+        .connect()
+        .await
+        .expect("socket");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    (client, rx)
+}
+
+async fn first_event_latency(hub: &FakeHub, tiny: &Path, work: &Path) -> Duration {
+    let svc = Services::start(&hub.url(), &work.join("latency"), 1, &[]).await;
+    let (_client, mut events) = socket(&svc.base).await;
+    let http = reqwest::Client::new();
+    let mut samples = Vec::new();
+    for i in 0..10 {
+        let repo_id = format!("bench/tiny-{i}");
+        hub.add_repo(&repo_id, tiny, RepoOptions::default()).unwrap();
+        let sent = Instant::now();
+        let created: Value = http
+            .post(format!("{}/api/models", svc.base))
+            .json(&json!({"source": "huggingface", "repo_id": repo_id}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["data"]["id"].as_i64().unwrap();
+        loop {
+            let (at, data) = tokio::time::timeout(Duration::from_secs(30), events.recv())
+                .await
+                .expect("progress event")
+                .unwrap();
+            if data["model_id"].as_i64() == Some(id) {
+                samples.push(at - sent);
+                break;
+            }
+        }
+    }
+    svc.stop().await;
+    median(samples)
+}
+
+async fn cancel_latency(hub: &FakeHub, dir: &Path, work: &Path) -> Duration {
+    hub.add_repo("bench/slow", dir, RepoOptions::default()).unwrap();
+    hub.set_rate_limit("bench/slow", Some(50_000_000));
+    let svc = Services::start(&hub.url(), &work.join("cancel"), 1, &[]).await;
+    let http = reqwest::Client::new();
+    let created: Value = http
+        .post(format!("{}/api/models", svc.base))
+        .json(&json!({"source": "huggingface", "repo_id": "bench/slow"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["data"]["id"].as_i64().unwrap();
+    let shards: Vec<String> = fetched(dir)
+        .into_iter()
+        .map(|(f, _)| f)
+        .filter(|f| f.ends_with(".safetensors"))
+        .collect();
+    let served = || shards.iter().map(|f| hub.bytes_served("bench/slow", f)).sum::<u64>();
+    while served() < 20_000_000 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let cancelled = Instant::now();
+    http.post(format!("{}/api/models/{id}/cancel", svc.base))
+        .send()
+        .await
+        .unwrap();
+    let (mut last, mut last_change) = (served(), Instant::now());
+    while last_change.elapsed() < Duration::from_millis(500) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let now = served();
+        if now != last {
+            (last, last_change) = (now, Instant::now());
+        }
+    }
+    svc.stop().await;
+    last_change.saturating_duration_since(cancelled)
+}
+
+fn repo(name: &str, shape: LlamaShape) -> PathBuf {
+    cached_repo(name, |dir| RepoBuilder::new(dir).llama(shape).shards(2)).expect("bench repo")
+}
+
+#[tokio::main]
+async fn main() {
+    let work = millm_test_support::workspace::target_dir().join("bench-work");
+    std::fs::create_dir_all(&work).unwrap();
+    let hub = FakeHub::start().await;
+    let small = repo("bench-small-2", LlamaShape::bench_small());
+    hub.add_repo("bench/small", &small, RepoOptions::default()).unwrap();
+    println!("# bench-download (loopback fake hub, sha256 verified by every contender)");
+    throughput(&hub, "bench/small", &small, &work).await;
+    if std::env::var_os("BENCH_SKIP_LARGE").is_none() {
+        let large = repo("bench-large-2", LlamaShape::bench_large());
+        hub.add_repo("bench/large", &large, RepoOptions::default()).unwrap();
+        throughput(&hub, "bench/large", &large, &work).await;
+    }
+    let tiny = cached_repo("bench-tiny", |dir| RepoBuilder::new(dir).llama(LlamaShape::tiny())).expect("tiny repo");
+    let first = first_event_latency(&hub, &tiny, &work).await;
+    println!(
+        "\n## latency\n- POST → first progress event, median of 10: {} ms (target ≤ 300 ms)",
+        first.as_millis()
+    );
+    let stop = cancel_latency(&hub, &small, &work).await;
+    println!(
+        "- cancel → transfer stopped: {} ms (target ≤ 2000 ms)",
+        stop.as_millis()
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}

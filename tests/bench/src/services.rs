@@ -1,0 +1,108 @@
+//! miLLM's services as separate processes, configured through the environment as in production.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+
+pub const KEY_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+pub struct Services {
+    pub base: String,
+    pub namespace: String,
+    pub cache: PathBuf,
+    children: Vec<Child>,
+}
+
+fn release_bin(name: &str) -> PathBuf {
+    millm_test_support::workspace::target_dir().join("release").join(name)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(18000)
+}
+
+impl Services {
+    /// Starts the gateway and `downloaders` downloader processes; waits for /api/health.
+    pub async fn start(hub_url: &str, cache: &Path, downloaders: usize, extra: &[(&str, String)]) -> Services {
+        let database = format!("millm_bench_{}", uuid::Uuid::new_v4().simple());
+        let database_url = format!("postgres://postgres@127.0.0.1:5432/{database}");
+        millm_platform::db::ensure_database(&database_url)
+            .await
+            .expect("bench database");
+        let namespace = format!("b{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+        let port = free_port();
+        let env: Vec<(String, String)> = [
+            ("DATABASE_URL", database_url),
+            ("MILLM_NAMESPACE", namespace.clone()),
+            ("MODEL_CACHE_DIR", cache.display().to_string()),
+            ("HF_ENDPOINT", hub_url.to_owned()),
+            ("MILLM_SECRET_KEY", KEY_HEX.to_owned()),
+            ("HOST", "127.0.0.1".to_owned()),
+            ("PORT", port.to_string()),
+            ("LOG_LEVEL", "warn".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .chain(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())))
+        .collect();
+        let spawn = |name: &str| {
+            Command::new(release_bin(name))
+                .envs(env.iter().cloned())
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap_or_else(|e| panic!("{name} starts (build it with --release first): {e}"))
+        };
+        let mut children = vec![spawn("millm-gateway")];
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..200 {
+            if http.get(format!("{base}/api/health")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for _ in 0..downloaders {
+            children.push(spawn("millm-downloader"));
+        }
+        let services = Services {
+            base,
+            namespace,
+            cache: cache.to_path_buf(),
+            children,
+        };
+        services.wait_for_downloaders(downloaders).await;
+        services
+    }
+
+    async fn wait_for_downloaders(&self, n: usize) {
+        let http = reqwest::Client::new();
+        for _ in 0..200 {
+            let health: serde_json::Value = http
+                .get(format!("{}/api/health", self.base))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if health["data"]["workers"]["downloader"].as_array().map_or(0, Vec::len) >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("downloaders did not report in");
+    }
+
+    pub async fn stop(mut self) {
+        for child in &mut self.children {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+        }
+    }
+}
