@@ -106,3 +106,34 @@ impl Services {
         }
     }
 }
+
+impl Services {
+    /// `POST /api/models` for a hub repo at Q4; the new record's id.
+    pub async fn create(&self, repo_id: &str) -> i64 {
+        let body: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/api/models", self.base))
+            .json(&serde_json::json!({"source": "huggingface", "repo_id": repo_id, "quantization": "Q4"}))
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .unwrap_or_else(|e| panic!("POST /api/models failed: {e}"))
+            .json()
+            .await
+            .expect("enveloped answer");
+        body["data"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("POST answered {body}"))
+    }
+
+    /// `GET /api/models/{id}`, the whole envelope.
+    pub async fn model(&self, id: i64) -> serde_json::Value {
+        reqwest::Client::new()
+            .get(format!("{}/api/models/{id}", self.base))
+            .send()
+            .await
+            .expect("GET answers")
+            .json()
+            .await
+            .expect("enveloped answer")
+    }
+}

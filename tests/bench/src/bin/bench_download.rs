@@ -15,7 +15,7 @@ use millm_contract::files::is_fetched_file;
 use millm_test_support::{FakeHub, LlamaShape, RepoBuilder, RepoOptions, cached_repo};
 use rust_socketio::asynchronous::{Client, ClientBuilder};
 use rust_socketio::{Event, Payload};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::process::Command;
@@ -81,29 +81,10 @@ async fn python(hub: &FakeHub, repo_id: &str, work: &Path) -> Duration {
 }
 
 async fn ours(svc: &Services, repo_id: &str) -> Duration {
-    let http = reqwest::Client::new();
     let started = Instant::now();
-    let created: Value = http
-        .post(format!("{}/api/models", svc.base))
-        .json(&json!({"source": "huggingface", "repo_id": repo_id, "quantization": "Q4"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["data"]["id"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("POST failed: {created}"));
+    let id = svc.create(repo_id).await;
     loop {
-        let body: Value = http
-            .get(format!("{}/api/models/{id}", svc.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = svc.model(id).await;
         match body["data"]["status"].as_str() {
             Some("ready") => return started.elapsed(),
             Some("downloading") => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -180,22 +161,12 @@ async fn socket(base: &str) -> (Client, mpsc::UnboundedReceiver<(Instant, Value)
 async fn first_event_latency(hub: &FakeHub, tiny: &Path, work: &Path) -> Duration {
     let svc = Services::start(&hub.url(), &work.join("latency"), 1, &[]).await;
     let (_client, mut events) = socket(&svc.base).await;
-    let http = reqwest::Client::new();
     let mut samples = Vec::new();
     for i in 0..10 {
         let repo_id = format!("bench/tiny-{i}");
         hub.add_repo(&repo_id, tiny, RepoOptions::default()).unwrap();
         let sent = Instant::now();
-        let created: Value = http
-            .post(format!("{}/api/models", svc.base))
-            .json(&json!({"source": "huggingface", "repo_id": repo_id}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let id = created["data"]["id"].as_i64().unwrap();
+        let id = svc.create(&repo_id).await;
         loop {
             let (at, data) = tokio::time::timeout(Duration::from_secs(30), events.recv())
                 .await
@@ -215,17 +186,7 @@ async fn cancel_latency(hub: &FakeHub, dir: &Path, work: &Path) -> Duration {
     hub.add_repo("bench/slow", dir, RepoOptions::default()).unwrap();
     hub.set_rate_limit("bench/slow", Some(50_000_000));
     let svc = Services::start(&hub.url(), &work.join("cancel"), 1, &[]).await;
-    let http = reqwest::Client::new();
-    let created: Value = http
-        .post(format!("{}/api/models", svc.base))
-        .json(&json!({"source": "huggingface", "repo_id": "bench/slow"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["data"]["id"].as_i64().unwrap();
+    let id = svc.create("bench/slow").await;
     let shards: Vec<String> = fetched(dir)
         .into_iter()
         .map(|(f, _)| f)
@@ -236,7 +197,8 @@ async fn cancel_latency(hub: &FakeHub, dir: &Path, work: &Path) -> Duration {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let cancelled = Instant::now();
-    http.post(format!("{}/api/models/{id}/cancel", svc.base))
+    reqwest::Client::new()
+        .post(format!("{}/api/models/{id}/cancel", svc.base))
         .send()
         .await
         .unwrap();
