@@ -28,6 +28,15 @@ fn free_port() -> u16 {
 impl Services {
     /// Starts the gateway and `downloaders` downloader processes; waits for /api/health.
     pub async fn start(hub_url: &str, cache: &Path, downloaders: usize, extra: &[(&str, String)]) -> Services {
+        Self::launch(hub_url, cache, &[("millm-downloader", downloaders)], extra).await
+    }
+
+    /// Starts the gateway and one GPU worker; waits until the worker reports in.
+    pub async fn start_with_gpu_worker(hub_url: &str, cache: &Path, extra: &[(&str, String)]) -> Services {
+        Self::launch(hub_url, cache, &[("millm-gpu-worker", 1)], extra).await
+    }
+
+    async fn launch(hub_url: &str, cache: &Path, workers: &[(&str, usize)], extra: &[(&str, String)]) -> Services {
         let database = format!("millm_bench_{}", uuid::Uuid::new_v4().simple());
         let database_url = format!("postgres://postgres@127.0.0.1:5432/{database}");
         millm_platform::db::ensure_database(&database_url)
@@ -67,20 +76,20 @@ impl Services {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        for _ in 0..downloaders {
-            children.push(spawn("millm-downloader"));
+        for (binary, count) in workers {
+            for _ in 0..*count {
+                children.push(spawn(binary));
+            }
         }
-        let services = Services {
-            base,
-            namespace,
-            cache: cache.to_path_buf(),
-            children,
-        };
-        services.wait_for_downloaders(downloaders).await;
+        let services = Services { base, namespace, cache: cache.to_path_buf(), children };
+        for (binary, count) in workers {
+            let kind = if *binary == "millm-gpu-worker" { "gpu_worker" } else { "downloader" };
+            services.wait_for_workers(kind, *count).await;
+        }
         services
     }
 
-    async fn wait_for_downloaders(&self, n: usize) {
+    async fn wait_for_workers(&self, kind: &str, n: usize) {
         let http = reqwest::Client::new();
         for _ in 0..200 {
             let health: serde_json::Value = http
@@ -91,12 +100,12 @@ impl Services {
                 .json()
                 .await
                 .unwrap();
-            if health["data"]["workers"]["downloader"].as_array().map_or(0, Vec::len) >= n {
+            if health["data"]["workers"][kind].as_array().map_or(0, Vec::len) >= n {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("downloaders did not report in");
+        panic!("{kind} workers did not report in");
     }
 
     pub async fn stop(mut self) {
