@@ -1,36 +1,24 @@
 //! `millm-gateway`: serve the API; `millm-gateway migrate` applies migrations and exits.
 
 use millm_gateway::{Application, GatewayConfig};
-use millm_platform::{db, telemetry};
+use millm_platform::{db, service, shutdown_signal};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let config = match GatewayConfig::from_env() {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("millm-gateway: {e}");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    let _telemetry = match telemetry::init("millm-gateway", &config.common) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("millm-gateway: {e}");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    let result = match std::env::args().nth(1).as_deref() {
-        Some("migrate") => migrate(&config).await,
-        Some(other) => Err(format!("unknown command '{other}' (only 'migrate')")),
-        None => serve(config).await,
-    };
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!(error = %e, "millm-gateway stopped");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    let command = std::env::args().nth(1);
+    service::run(
+        "millm-gateway",
+        GatewayConfig::from_env,
+        |c| &c.common,
+        |config| async move {
+            match command.as_deref() {
+                Some("migrate") => migrate(&config).await,
+                Some(other) => Err(format!("unknown command '{other}' (only 'migrate')")),
+                None => serve(config).await,
+            }
+        },
+    )
+    .await
 }
 
 async fn migrate(config: &GatewayConfig) -> Result<(), String> {
@@ -47,7 +35,7 @@ async fn migrate(config: &GatewayConfig) -> Result<(), String> {
 
 async fn serve(config: GatewayConfig) -> Result<(), String> {
     let app = Application::build(config).await.map_err(|e| e.to_string())?;
-    app.run_until_stopped(millm_platform::shutdown_signal())
+    app.run_until_stopped(shutdown_signal())
         .await
         .map_err(|e| e.to_string())
 }

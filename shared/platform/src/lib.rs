@@ -12,6 +12,7 @@ pub mod db;
 pub mod hub;
 pub mod queue;
 pub mod seal;
+pub mod service;
 pub mod telemetry;
 
 pub use millm_contract as contract;

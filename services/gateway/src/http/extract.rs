@@ -43,33 +43,14 @@ async fn body_bytes(req: Request) -> Result<(bool, Bytes), ApiError> {
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    // Trailing garbage after a valid value is a syntax error, not a field error.
-    let parsed = serde_path_to_error::deserialize::<_, T>(&mut de);
-    if parsed.is_ok()
-        && let Err(e) = de.end()
-    {
-        return Err(ApiError::InvalidJson(e.to_string()));
-    }
-    match parsed {
-        Ok(value) => Ok(value),
-        Err(error) => {
-            let inner = error.inner();
-            if inner.is_syntax() || inner.is_eof() {
-                return Err(ApiError::InvalidJson(inner.to_string()));
-            }
-            let path = error.path().to_string();
-            let field = if path == "." || path.is_empty() {
-                "body".to_owned()
-            } else {
-                path
-            };
-            Err(ApiError::Validation {
-                field,
-                reason: strip_position(&inner.to_string()),
-            })
-        }
-    }
+    // Syntax first (trailing garbage included), so a broken body is never reported as a bad field.
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::InvalidJson(strip_position(&e.to_string())))?;
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let field = if path == "." || path.is_empty() { "body".to_owned() } else { path };
+        ApiError::Validation { field, reason: strip_position(&error.inner().to_string()) }
+    })
 }
 
 /// serde's messages end in "at line 1 column 42", which means nothing to an API client.

@@ -17,6 +17,8 @@ pub enum LeaseKey {
     Model(i64),
     /// Writing one blob, by its sha256 (or ETag).
     Blob(String),
+    /// Being the active GPU worker of a namespace: one per deployment.
+    GpuWorker(String),
 }
 
 impl LeaseKey {
@@ -25,6 +27,7 @@ impl LeaseKey {
         let name = match self {
             LeaseKey::Model(id) => format!("millm.model.{id}"),
             LeaseKey::Blob(sha) => format!("millm.blob.{sha}"),
+            LeaseKey::GpuWorker(namespace) => format!("millm.gpu-worker.{namespace}"),
         };
         let digest = Sha256::digest(name.as_bytes());
         let mut bytes = [0u8; 8];
