@@ -6,8 +6,10 @@
 //! dropped connections, failing statuses and corrupted bytes. [`repo_builder`] writes synthetic but genuine Llama
 //! repositories (config, tokenizer, sharded BF16 safetensors) fast enough to build multi-gigabyte benchmark repos
 //! in seconds, and caches them under the workspace target directory. [`python`] locates the project's Python
-//! interpreter for tests that compare against the reference clients, and [`workspace`] finds the workspace paths.
+//! interpreter for tests that compare against the reference clients, [`workspace`] finds the workspace paths, and
+//! [`env`] gives each test a database and namespace of its own.
 
+pub mod env;
 pub mod fake_hub;
 pub mod python;
 pub mod repo_builder;

@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use std::path::PathBuf;
 use std::sync::Once;
 
-pub const PG_BASE: &str = "postgres://postgres@127.0.0.1:5432";
+pub use millm_test_support::env::{PG_BASE, fresh_database, unique_namespace};
 pub const KEY_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 pub struct TestApp {
@@ -33,20 +33,6 @@ fn init_logs() {
             .with_test_writer()
             .try_init();
     });
-}
-
-/// A fresh, empty database for one test.
-pub async fn fresh_database() -> String {
-    let name = format!("millm_test_{}", uuid::Uuid::new_v4().simple());
-    let url = format!("{PG_BASE}/{name}");
-    millm_platform::db::ensure_database(&url)
-        .await
-        .expect("create test database");
-    url
-}
-
-pub fn unique_namespace() -> String {
-    format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
 }
 
 pub async fn test_config(hub_url: &str, cache: &std::path::Path) -> GatewayConfig {

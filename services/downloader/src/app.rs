@@ -1,0 +1,181 @@
+//! Building the service from its configuration, and running it until the stop signal.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use millm_contract::names::Names;
+use millm_platform::bus::Bus;
+use millm_platform::db;
+use millm_platform::hub::{Breaker, HubClient};
+use millm_platform::queue::{self, Liveness};
+use millm_platform::seal::Sealer;
+use redis::aio::ConnectionManager;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::DownloaderConfig;
+use crate::error::DownloaderError;
+use crate::handler::JobContext;
+use crate::registry::{JobRegistry, StopReason};
+use crate::transfer::{EngineConfig, TransferEngine};
+use crate::{heartbeat, worker};
+
+/// Files fetched at once within one job (each with parallel ranges of its own).
+const FILES_PER_JOB: usize = 4;
+
+/// A downloader process, connected and ready to run.
+pub struct Application {
+    config: DownloaderConfig,
+    id: String,
+    ctx: Arc<JobContext>,
+    conn: ConnectionManager,
+    cancels: async_nats::Subscriber,
+}
+
+impl Application {
+    /// Connects Postgres (and applies migrations), Redis and NATS, and subscribes to cancels
+    /// before any job can start, so no cancel is missed.
+    pub async fn build(config: DownloaderConfig) -> Result<Self, DownloaderError> {
+        config.validate()?;
+        let common = &config.common;
+        let root = common.model_cache_dir.clone();
+        std::fs::create_dir_all(&root).map_err(|source| DownloaderError::CacheDir {
+            path: root.display().to_string(),
+            source,
+        })?;
+        // Leases hold detached connections, so the pool only needs room for queries.
+        let pool = db::connect(&common.database_url, 8).await?;
+        db::migrate(&pool).await?;
+        let conn = queue::connect(&common.redis_url).await?;
+        let names = Names::new(common.millm_namespace.clone());
+        let bus = Bus::connect(&common.nats_url, names.clone()).await?;
+        let cancels = bus.client().subscribe(names.download_cancel_wildcard()).await?;
+        let breaker = Arc::new(Breaker::new(
+            config.hub.hub_breaker_threshold,
+            Duration::from_secs(config.hub.hub_breaker_recovery_secs),
+        ));
+        let settings = &config.settings;
+        let engine = TransferEngine::new(
+            TransferEngine::build_client()?,
+            EngineConfig::from_settings(settings.download_chunk_mb, settings.download_max_bandwidth_mbps),
+        );
+        let ctx = Arc::new(JobContext {
+            pool,
+            bus,
+            hub: HubClient::new(&config.hub.hf_endpoint, breaker)?,
+            sealer: Sealer::new(&common.millm_secret_key),
+            hf_token: config.hub.hf_token.clone(),
+            engine,
+            root,
+            registry: JobRegistry::new(),
+            max_files: FILES_PER_JOB,
+        });
+        Ok(Self {
+            id: process_id(),
+            config,
+            ctx,
+            conn,
+            cancels,
+        })
+    }
+
+    /// This process's id: its heartbeat id and the stem of its worker names.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Runs until `signal` completes, then shuts down within `SHUTDOWN_TIMEOUT_SECS`: no new
+    /// jobs, running jobs stopped with their partial files kept and pushed back on the queue.
+    pub async fn run_until_stopped(self, signal: impl Future<Output = ()> + Send) -> Result<(), DownloaderError> {
+        let stop = CancellationToken::new();
+        let registry = self.ctx.registry.clone();
+        let beat = Duration::from_secs(self.config.common.heartbeat_secs);
+        let heartbeat = tokio::spawn(heartbeat::run(
+            self.ctx.bus.clone(),
+            self.id.clone(),
+            registry.clone(),
+            beat,
+            stop.clone(),
+        ));
+        let cancels = tokio::spawn(listen_for_cancels(self.cancels, registry, stop.clone()));
+        let queue_cfg = &self.config.queue;
+        let setup = worker::WorkerSetup {
+            ctx: self.ctx.clone(),
+            conn: self.conn,
+            names: self.ctx.bus.names().clone(),
+            liveness: Liveness {
+                keepalive: Duration::from_secs(queue_cfg.worker_keepalive_secs),
+                orphan_after: Duration::from_secs(queue_cfg.orphan_requeue_secs.max(queue_cfg.worker_keepalive_secs)),
+            },
+            concurrency: self.config.settings.max_download_workers,
+            id: self.id.clone(),
+        };
+        tracing::info!(id = %self.id, "downloader running");
+        let mut worker = tokio::spawn(worker::run(setup, stop.clone()));
+        tokio::select! {
+            () = signal => tracing::info!("stop signal received; shutting down"),
+            _ = &mut worker => {
+                stop.cancel();
+                return Err(DownloaderError::Worker("the worker loop ended".into()));
+            }
+        }
+        stop.cancel();
+        let limit = Duration::from_secs(self.config.common.shutdown_timeout_secs);
+        let deadline = tokio::time::Instant::now() + limit;
+        if tokio::time::timeout_at(deadline, worker).await.is_err() {
+            // Their jobs stay in this worker's in-flight set; apalis re-queues them once our
+            // heartbeat has been silent for ORPHAN_REQUEUE_SECS.
+            tracing::warn!(?limit, "running jobs did not stop in time; exiting anyway");
+        }
+        let _ = tokio::join!(heartbeat, cancels);
+        // Bounded: a NATS server that is gone must not hold the exit past the limit.
+        let flush_until = deadline.max(tokio::time::Instant::now() + Duration::from_millis(200));
+        match tokio::time::timeout_at(flush_until, self.ctx.bus.client().flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "NATS messages not flushed"),
+            Err(_) => tracing::warn!("NATS messages not flushed in time"),
+        }
+        tracing::info!("downloader stopped");
+        Ok(())
+    }
+}
+
+/// Cancel messages carry the model id as the subject's last token; the body is empty.
+async fn listen_for_cancels(
+    mut subscriber: async_nats::Subscriber,
+    registry: Arc<JobRegistry>,
+    stop: CancellationToken,
+) {
+    loop {
+        let message = tokio::select! {
+            () = stop.cancelled() => return,
+            message = subscriber.next() => match message {
+                Some(message) => message,
+                None => return,
+            },
+        };
+        let id = message.subject.rsplit('.').next().and_then(|id| id.parse::<i64>().ok());
+        if let Some(id) = id
+            && registry.stop(id, StopReason::Cancelled)
+        {
+            tracing::info!(model.id = id, "cancel received; stopping the download");
+        }
+    }
+}
+
+/// `downloader-{host}-{pid}-{random}`: unique per process start, as apalis needs.
+fn process_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| {
+            h.trim()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".to_owned());
+    let random = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    format!("downloader-{host}-{}-{random}", std::process::id())
+}

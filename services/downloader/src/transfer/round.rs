@@ -1,0 +1,276 @@
+//! One round of one file: open or resume the partial file, run the range workers and the hasher
+//! side by side, verify size and hash, then fsync and move the blob into place.
+
+use std::fs::{File, OpenOptions};
+use std::io::ErrorKind;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use super::engine::EngineConfig;
+use super::hasher::{HashStop, follow_and_hash};
+use super::limiter::BandwidthLimiter;
+use super::range::{FileCtx, RoundError, run_worker};
+use super::state::{self, ResumeState};
+use super::tracker::{ChunkTracker, FileProgress, TrackerInit, chunk_count};
+use super::{Expected, FetchStats, FileSpec, ProgressCounter, TransferError};
+
+pub(crate) struct RoundParams<'a> {
+    pub engine_client: &'a reqwest::Client,
+    pub config: &'a EngineConfig,
+    pub requests: &'a Arc<Semaphore>,
+    pub limiter: Option<&'a Arc<BandwidthLimiter>>,
+    pub spec: &'a FileSpec,
+    pub progress: &'a ProgressCounter,
+    pub counted: &'a Arc<AtomicU64>,
+    pub cancel: &'a CancellationToken,
+    pub started: Instant,
+}
+
+/// Whether the finished blob is already there; a blob of the wrong size is removed.
+pub(crate) fn blob_present(spec: &FileSpec) -> Result<bool, TransferError> {
+    match std::fs::metadata(&spec.dest_blob) {
+        Ok(meta) if meta.is_file() && meta.len() == spec.size => Ok(true),
+        Ok(meta) => {
+            tracing::warn!(file = %spec.name, found = meta.len(), expected = spec.size, "removing a blob of the wrong size");
+            std::fs::remove_file(&spec.dest_blob).map_err(|e| TransferError::io(&spec.dest_blob, e))?;
+            Ok(false)
+        }
+        Err(err) if err.kind() == ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(TransferError::io(&spec.dest_blob, err)),
+    }
+}
+
+/// Deletes the partial file and its state.
+pub(crate) fn discard_partial(spec: &FileSpec) -> Result<(), TransferError> {
+    let part = spec.incomplete_path();
+    match std::fs::remove_file(&part) {
+        Ok(()) => {}
+        Err(err) if err.kind() == ErrorKind::NotFound => {}
+        Err(err) => return Err(TransferError::io(part, err)),
+    }
+    let state_path = spec.state_path();
+    state::remove(&state_path).map_err(|e| TransferError::io(state_path, e))
+}
+
+pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
+    let spec = p.spec;
+    let part = spec.incomplete_path();
+    let state_path = spec.state_path();
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |err| TransferError::io(path, err)
+    };
+    if let Some(parent) = spec.dest_blob.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let tag = spec.expected.tag();
+    let (file, written) = open_partial(&part, &state_path, spec.size, p.config.chunk_bytes, &tag).map_err(io(&part))?;
+    let file = Arc::new(file);
+    let tracker = Arc::new(ChunkTracker::new(TrackerInit {
+        size: spec.size,
+        chunk_bytes: p.config.chunk_bytes,
+        written,
+        state_path: state_path.clone(),
+        expected_tag: tag,
+        save_interval: p.config.state_save_interval,
+        progress: FileProgress {
+            counter: p.progress.clone(),
+            counted: p.counted.clone(),
+            current: AtomicU64::new(0),
+        },
+    }));
+    let resumed = tracker.resumed_bytes();
+    if resumed > 0 {
+        tracing::info!(file = %spec.name, resumed_bytes = resumed, "resuming from the partial file");
+    }
+
+    // The hasher stops with the round, whichever way the round ends.
+    let stop = p.cancel.child_token();
+    let _stop_on_exit = stop.clone().drop_guard();
+    let hasher = tokio::task::spawn_blocking({
+        let (file, part, tracker, expected) = (file.clone(), part.clone(), tracker.clone(), spec.expected.clone());
+        move || follow_and_hash(file, part, tracker, expected, stop)
+    });
+
+    let ctx = Arc::new(FileCtx {
+        client: p.engine_client.clone(),
+        name: spec.name.clone(),
+        url: spec.url.clone(),
+        token: spec.token.clone(),
+        file: file.clone(),
+        path: part.clone(),
+        tracker: tracker.clone(),
+        requests: p.requests.clone(),
+        limiter: p.limiter.cloned(),
+        retry: p.config.retry,
+        stall_timeout: p.config.stall_timeout,
+    });
+    let mut workers = JoinSet::new();
+    for _ in 0..p.config.max_parallel_ranges.min(tracker.pending_chunks()) {
+        workers.spawn(run_worker(ctx.clone()).in_current_span());
+    }
+    let transferred = tokio::select! {
+        biased;
+        () = p.cancel.cancelled() => Err(RoundError::Transfer(TransferError::Cancelled)),
+        result = join_all(&mut workers, &spec.name) => result,
+    };
+    if let Err(err) = transferred {
+        // Wait for the aborted workers so no write lands after this function returns.
+        workers.abort_all();
+        while workers.join_next().await.is_some() {}
+        save_state_quietly(&tracker, &spec.name);
+        return Err(err);
+    }
+
+    let digest = tokio::select! {
+        biased;
+        () = p.cancel.cancelled() => Err(TransferError::Cancelled),
+        joined = hasher => match joined {
+            Ok(Ok(digest)) => Ok(digest),
+            Ok(Err(HashStop::Stopped)) => Err(TransferError::Cancelled),
+            Ok(Err(HashStop::Io(err))) => Err(err),
+            Err(_) => Err(TransferError::Failed { file: spec.name.clone(), reason: "the hasher panicked".into() }),
+        },
+    };
+    let digest = digest.inspect_err(|_| save_state_quietly(&tracker, &spec.name))?;
+    verify(&file, spec, digest.as_deref()).map_err(|e| match e {
+        VerifyError::Io(err) => RoundError::Transfer(TransferError::io(&part, err)),
+        VerifyError::Mismatch(reason) => RoundError::Mismatch(reason),
+    })?;
+
+    let dest = spec.dest_blob.clone();
+    tokio::task::spawn_blocking(move || finish(&file, &part, &state_path, &dest))
+        .await
+        .map_err(|_| TransferError::Failed {
+            file: spec.name.clone(),
+            reason: "finishing the blob panicked".into(),
+        })??;
+    Ok(FetchStats {
+        bytes_transferred: tracker.transferred(),
+        bytes_resumed: resumed,
+        duration: p.started.elapsed(),
+    })
+}
+
+async fn join_all(workers: &mut JoinSet<Result<(), RoundError>>, name: &str) -> Result<(), RoundError> {
+    while let Some(joined) = workers.join_next().await {
+        match joined {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => return Err(err),
+            Err(err) => {
+                return Err(RoundError::Transfer(TransferError::Failed {
+                    file: name.to_owned(),
+                    reason: format!("a range worker stopped: {err}"),
+                }));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn save_state_quietly(tracker: &ChunkTracker, name: &str) {
+    if let Err(err) = tracker.save_state() {
+        tracing::warn!(file = %name, error = %err, "could not save the resume state");
+    }
+}
+
+/// Opens the partial file; returns the bytes on disk per chunk, trusted only when a matching
+/// state file describes them.
+fn open_partial(
+    part: &Path,
+    state_path: &Path,
+    size: u64,
+    chunk_bytes: u64,
+    tag: &str,
+) -> std::io::Result<(File, Vec<u64>)> {
+    let n = chunk_count(size, chunk_bytes);
+    let state = ResumeState::load_matching(state_path, size, chunk_bytes, tag);
+    let on_disk = std::fs::metadata(part).map(|m| m.len()).ok();
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(part)?;
+    match state {
+        Some(state) if on_disk == Some(size) => {
+            let mut written = vec![0; n];
+            for index in state.done {
+                if let Some(slot) = written.get_mut(index as usize) {
+                    // The tracker clamps this to the chunk's real length.
+                    *slot = chunk_bytes;
+                }
+            }
+            for [index, bytes] in state.partial {
+                if let Some(slot) = written.get_mut(index as usize) {
+                    *slot = bytes;
+                }
+            }
+            Ok((file, written))
+        }
+        None if on_disk.is_some_and(|len| len > 0 && len < size) => {
+            // No state but a file shorter than the blob: Python's huggingface_hub writes its
+            // `.incomplete` sequentially, so its length is a valid prefix (our own partial files
+            // always have the full length). The hash check at the end catches anything else.
+            let prefix = on_disk.unwrap_or(0);
+            file.set_len(size)?;
+            let written = (0..n as u64)
+                .map(|i| prefix.saturating_sub(i * chunk_bytes).min(chunk_bytes))
+                .collect();
+            Ok((file, written))
+        }
+        _ => {
+            // Truncating first turns any stale bytes into holes, so nothing old is mistaken for data.
+            file.set_len(0)?;
+            file.set_len(size)?;
+            state::remove(state_path)?;
+            Ok((file, vec![0; n]))
+        }
+    }
+}
+
+enum VerifyError {
+    Io(std::io::Error),
+    Mismatch(String),
+}
+
+fn verify(file: &File, spec: &FileSpec, digest: Option<&str>) -> Result<(), VerifyError> {
+    let len = file.metadata().map_err(VerifyError::Io)?.len();
+    if len != spec.size {
+        return Err(VerifyError::Mismatch(format!(
+            "{len} bytes on disk, expected {}",
+            spec.size
+        )));
+    }
+    let wanted = match &spec.expected {
+        Expected::Sha256(hex) | Expected::GitSha1(hex) => hex,
+        Expected::SizeOnly => return Ok(()),
+    };
+    match digest {
+        Some(got) if got.eq_ignore_ascii_case(wanted) => Ok(()),
+        got => Err(VerifyError::Mismatch(format!(
+            "hash {} differs from the hub's {wanted}",
+            got.unwrap_or("(none)")
+        ))),
+    }
+}
+
+/// fsync, move into place, drop the state, and make the rename durable.
+fn finish(file: &File, part: &Path, state_path: &Path, dest: &Path) -> Result<(), TransferError> {
+    file.sync_all().map_err(|e| TransferError::io(part, e))?;
+    std::fs::rename(part, dest).map_err(|e| TransferError::io(dest, e))?;
+    state::remove(state_path).map_err(|e| TransferError::io(state_path, e))?;
+    if let Some(dir) = dest.parent() {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| TransferError::io(dir, e))?;
+    }
+    Ok(())
+}

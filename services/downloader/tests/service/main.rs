@@ -1,0 +1,11 @@
+//! The downloader service against the real Redis, NATS and Postgres: the gateway in-process,
+//! downloader processes spawned from the built binary, and the fake hub.
+
+mod common;
+mod downloads;
+mod faults;
+mod lifecycle;
+mod process;
+mod repos;
+mod scaling;
+mod socket;

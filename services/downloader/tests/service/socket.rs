@@ -1,0 +1,53 @@
+//! A real Socket.IO client on `/progress` that collects every event it receives.
+
+use futures::FutureExt;
+use rust_socketio::asynchronous::{Client, ClientBuilder};
+use rust_socketio::{Event, Payload};
+use serde_json::Value;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+pub struct Listener {
+    /// Held so the connection stays open while the test listens.
+    _client: Client,
+    events: mpsc::UnboundedReceiver<(String, Value)>,
+}
+
+pub async fn listen(address: &str, token: Option<&str>) -> Listener {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut builder =
+        ClientBuilder::new(address)
+            .namespace("/progress")
+            .on_any(move |event: Event, payload: Payload, _: Client| {
+                let tx = tx.clone();
+                async move {
+                    if let (Event::Custom(name), Payload::Text(values)) = (event, payload) {
+                        let _ = tx.send((name, values.into_iter().next().unwrap_or(Value::Null)));
+                    }
+                }
+                .boxed()
+            });
+    if let Some(token) = token {
+        builder = builder.auth(serde_json::json!({"token": token}));
+    }
+    let client = builder.connect().await.expect("socket connects");
+    Listener {
+        _client: client,
+        events: rx,
+    }
+}
+
+impl Listener {
+    /// The next event called `name`, skipping others; `None` after `wait`.
+    pub async fn next_named(&mut self, name: &str, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.checked_duration_since(tokio::time::Instant::now())?;
+            match tokio::time::timeout(left, self.events.recv()).await {
+                Ok(Some((event, data))) if event == name => return Some(data),
+                Ok(Some(_)) => continue,
+                _ => return None,
+            }
+        }
+    }
+}

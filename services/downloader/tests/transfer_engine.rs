@@ -1,0 +1,151 @@
+//! The transfer engine on a healthy hub: parallel ranges, several files, verification, the
+//! bandwidth limit, cancel, and blobs already in the cache.
+
+#[path = "transfer_helpers.rs"]
+mod helpers;
+
+use std::time::{Duration, Instant};
+
+use helpers::{REPO, Setup, engine, git_sha1_hex, payload, quick_config};
+use millm_downloader::transfer::{Expected, FetchOutcome, FileSpec, MIB, ProgressCounter, TransferError};
+use tokio_util::sync::CancellationToken;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multi_chunk_file_is_fetched_byte_for_byte_and_its_sha256_verified() {
+    // Arrange
+    let bytes = payload(9 * MIB as usize + 12_345, 1);
+    let setup = Setup::serving(&[("model.safetensors", &bytes)]).await;
+    let spec = setup.spec("model.safetensors", &bytes);
+    let progress = ProgressCounter::new();
+
+    // Act
+    let outcome = engine(quick_config())
+        .fetch(&spec, &progress, &CancellationToken::new())
+        .await
+        .expect("fetch");
+
+    // Assert
+    let FetchOutcome::Downloaded(stats) = outcome else {
+        panic!("expected a download, got {outcome:?}")
+    };
+    assert_eq!(stats.bytes_transferred, bytes.len() as u64);
+    assert_eq!(std::fs::read(&spec.dest_blob).expect("blob"), bytes);
+    assert_eq!(progress.get(), bytes.len() as u64);
+    assert_eq!(setup.hub.bytes_served(REPO, "model.safetensors"), bytes.len() as u64);
+    assert!(
+        setup.hub.request_count(REPO, "model.safetensors") >= 10,
+        "one request per 1 MiB chunk"
+    );
+    assert!(!spec.incomplete_path().exists() && !spec.state_path().exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_files_are_fetched_at_once_including_git_hashed_small_files() {
+    // Arrange
+    let big = payload(3 * MIB as usize, 2);
+    let other = payload(2 * MIB as usize + 1, 3);
+    let config = br#"{"architectures": ["LlamaForCausalLM"]}"#.to_vec();
+    let setup = Setup::serving(&[
+        ("a.safetensors", &big),
+        ("sub/b.safetensors", &other),
+        ("config.json", &config),
+    ])
+    .await;
+    let git = git_sha1_hex(&config);
+    let specs = vec![
+        setup.spec("a.safetensors", &big),
+        setup.spec("sub/b.safetensors", &other),
+        FileSpec {
+            expected: Expected::GitSha1(git.clone()),
+            dest_blob: setup.blob(&git),
+            ..setup.spec("config.json", &config)
+        },
+    ];
+    let progress = ProgressCounter::new();
+
+    // Act
+    let outcomes = engine(quick_config())
+        .fetch_many(&specs, 3, &progress, &CancellationToken::new())
+        .await
+        .expect("fetch many");
+
+    // Assert
+    assert_eq!(outcomes.len(), 3);
+    for (spec, bytes) in specs.iter().zip([&big, &other, &config]) {
+        assert_eq!(&std::fs::read(&spec.dest_blob).expect("blob"), bytes, "{}", spec.name);
+    }
+    assert_eq!(progress.get(), (big.len() + other.len() + config.len()) as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_stops_a_running_fetch_within_two_seconds_and_keeps_the_partial_file() {
+    // Arrange
+    let bytes = payload(32 * MIB as usize, 6);
+    let setup = Setup::serving(&[("model.safetensors", &bytes)]).await;
+    setup.hub.set_rate_limit(REPO, Some(2 * MIB));
+    let spec = setup.spec("model.safetensors", &bytes);
+    let cancel = CancellationToken::new();
+    let running = {
+        let (engine, spec, cancel) = (engine(quick_config()), spec.clone(), cancel.clone());
+        tokio::spawn(async move { engine.fetch(&spec, &ProgressCounter::new(), &cancel).await })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Act
+    let asked = Instant::now();
+    cancel.cancel();
+    let result = tokio::time::timeout(Duration::from_secs(5), running).await;
+    let took = asked.elapsed();
+
+    // Assert
+    let result = result.expect("stopped").expect("join");
+    assert!(matches!(result, Err(TransferError::Cancelled)), "{result:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert!(spec.incomplete_path().exists() && spec.state_path().exists());
+    assert!(!spec.dest_blob.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blob_already_in_the_cache_is_present_without_any_request() {
+    // Arrange
+    let bytes = payload(2 * MIB as usize, 7);
+    let setup = Setup::serving(&[("model.safetensors", &bytes)]).await;
+    let spec = setup.spec("model.safetensors", &bytes);
+    std::fs::create_dir_all(spec.dest_blob.parent().expect("parent")).expect("blobs");
+    std::fs::write(&spec.dest_blob, &bytes).expect("blob");
+    let progress = ProgressCounter::new();
+
+    // Act
+    let outcome = engine(quick_config())
+        .fetch(&spec, &progress, &CancellationToken::new())
+        .await;
+
+    // Assert
+    assert_eq!(outcome.expect("fetch"), FetchOutcome::AlreadyPresent);
+    assert_eq!(setup.hub.request_count(REPO, "model.safetensors"), 0);
+    assert_eq!(setup.hub.bytes_served(REPO, "model.safetensors"), 0);
+    assert_eq!(progress.get(), bytes.len() as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bandwidth_limit_caps_the_transfer_rate() {
+    // Arrange: 4 MiB at 8 MiB/s takes about half a second (minus the bucket's quarter-second burst).
+    let bytes = payload(4 * MIB as usize, 8);
+    let setup = Setup::serving(&[("model.safetensors", &bytes)]).await;
+    let spec = setup.spec("model.safetensors", &bytes);
+    let limited = engine(millm_downloader::transfer::EngineConfig {
+        max_bandwidth_mib_s: 8.0,
+        ..quick_config()
+    });
+
+    // Act
+    let started = Instant::now();
+    let outcome = limited
+        .fetch(&spec, &ProgressCounter::new(), &CancellationToken::new())
+        .await;
+    let took = started.elapsed();
+
+    // Assert
+    assert!(matches!(outcome, Ok(FetchOutcome::Downloaded(_))), "{outcome:?}");
+    assert!(took >= Duration::from_millis(200), "took {took:?}");
+}
