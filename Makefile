@@ -9,12 +9,13 @@ STAMP   := $(VENV)/.installed-$(shell sha256sum requirements-dev.txt | cut -c1-1
 TORCH_ENV := LIBTORCH_USE_PYTORCH=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 CARGO   := $(TORCH_ENV) cargo
 
-.PHONY: help run test build lint services venv migrate clean
+.PHONY: help run test build lint services venv migrate bench bench-download bench-load clean
 
 help:
 	@echo "make run    install what is missing, build, migrate, start every service on http://localhost:8000"
 	@echo "make test   run every test (Postgres, Redis and NATS must be installed; they are started if stopped)"
 	@echo "make lint   cargo fmt --check and cargo clippy with warnings denied"
+	@echo "make bench  every benchmark: ours beside the reference, in the same run (see docs/BENCHMARKS.md)"
 
 $(STAMP): requirements-dev.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -27,7 +28,7 @@ services:
 	@scripts/services.sh
 
 build: venv
-	$(CARGO) build --release --workspace --bins
+	$(CARGO) build --release -p millm-gateway -p millm-downloader -p millm-gpu-worker --bins
 
 migrate: build services
 	@scripts/env.sh
@@ -43,6 +44,16 @@ test: venv services
 lint: venv
 	cargo fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+bench: bench-download bench-load
+
+bench-download: venv services
+	$(CARGO) build --release -p millm-gateway -p millm-downloader -p millm-bench --bins
+	target/release/bench-download
+
+bench-load: venv services
+	$(CARGO) build --release -p millm-gateway -p millm-gpu-worker -p millm-bench --bins
+	target/release/bench-load
 
 clean:
 	cargo clean

@@ -16,6 +16,7 @@ pub mod linear;
 pub mod measure;
 mod model;
 pub mod quant;
+pub mod service;
 pub mod shards;
 pub mod tokenize;
 pub mod weights;

@@ -1,0 +1,113 @@
+//! `AUTO_LOAD_MODEL`: load one model at start, through the same path as `POST /api/models/{id}/load` (the record
+//! goes `loading` with a fresh `load_id`, then a load job is queued), and wait up to 120 s for it to be `loaded`.
+//!
+//! It never stops the worker: when the model cannot be loaded, the log says why.
+
+use millm_contract::jobs::LoadJob;
+use millm_contract::model::{ModelStatus, Quantization};
+use millm_platform::db::{self, BeginLoad, ModelRecord};
+use millm_platform::queue::{self, Liveness};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use super::Ctx;
+
+const WAIT: Duration = Duration::from_secs(120);
+
+/// Runs the auto-load in the background, when `AUTO_LOAD_MODEL` is set.
+pub fn spawn(ctx: Arc<Ctx>) -> Option<tokio::task::JoinHandle<()>> {
+    let wanted = ctx.config.settings.auto_load_model.clone()?;
+    Some(tokio::spawn(async move {
+        tokio::select! {
+            _ = ctx.shutdown.cancelled() => {}
+            outcome = auto_load(&ctx, &wanted) => match outcome {
+                Ok(id) => tracing::info!(model.id = id, "AUTO_LOAD_MODEL loaded"),
+                Err(why) => tracing::warn!(auto_load_model = %wanted, %why, "AUTO_LOAD_MODEL was not loaded"),
+            },
+        }
+    }))
+}
+
+async fn auto_load(ctx: &Ctx, wanted: &str) -> Result<i64, String> {
+    let record = find(ctx, wanted).await?;
+    let id = record.model.id;
+    if matches!(record.model.status, ModelStatus::Loaded | ModelStatus::Loading) {
+        // This process has just started and holds nothing, so such a state is left from before a restart.
+        db::mark_unloaded(&ctx.pool, id).await.map_err(|e| e.to_string())?;
+    }
+    let load_id = Uuid::new_v4();
+    match db::begin_load(&ctx.pool, id, load_id)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        BeginLoad::Started(_) => {}
+        BeginLoad::NotFound => return Err(format!("model {id} was deleted")),
+        BeginLoad::Refused {
+            other_loading: Some(other),
+            ..
+        } => return Err(format!("model {other} is loading already")),
+        BeginLoad::Refused { status, .. } => return Err(format!("model {id} is {status} and cannot be loaded")),
+    }
+    let redis = queue::connect(&ctx.config.common.redis_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut storage = queue::load_storage(redis, ctx.bus.names(), Liveness::default());
+    let job = LoadJob {
+        model_id: id,
+        load_id: load_id.to_string(),
+    };
+    if let Err(e) = queue::push_load(&mut storage, job).await {
+        let _ = db::mark_unloaded(&ctx.pool, id).await;
+        return Err(format!("the load job could not be queued: {e}"));
+    }
+    tracing::info!(model.id = id, "AUTO_LOAD_MODEL: load queued");
+    wait_loaded(ctx, id).await
+}
+
+/// An id, or a name exactly one record has.
+async fn find(ctx: &Ctx, wanted: &str) -> Result<ModelRecord, String> {
+    if let Ok(id) = wanted.trim().parse::<i64>() {
+        return db::get(&ctx.pool, id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no model has id {id}"));
+    }
+    let mut named: Vec<ModelRecord> = db::list(&ctx.pool)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|r| r.model.name == wanted)
+        .collect();
+    match named.len() {
+        1 => Ok(named.remove(0)),
+        0 => Err(format!("no model is named '{wanted}'")),
+        n => {
+            let quants: Vec<Quantization> = named.iter().map(|r| r.model.quantization).collect();
+            Err(format!(
+                "{n} models are named '{wanted}' ({quants:?}); give the id instead"
+            ))
+        }
+    }
+}
+
+async fn wait_loaded(ctx: &Ctx, id: i64) -> Result<i64, String> {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let record = db::get(&ctx.pool, id).await.map_err(|e| e.to_string())?;
+        let Some(record) = record else {
+            return Err(format!("model {id} was deleted"));
+        };
+        match record.model.status {
+            ModelStatus::Loaded => return Ok(id),
+            ModelStatus::Loading => continue,
+            status => {
+                let why = record.model.error_message.unwrap_or_else(|| "it was unloaded".into());
+                return Err(format!("the load ended with the model {status}: {why}"));
+            }
+        }
+    }
+    Err(format!("model {id} was not loaded within {} s", WAIT.as_secs()))
+}

@@ -1,0 +1,6 @@
+//! The GPU worker as a service: the real binary, the gateway in-process, and the real Postgres, Redis and NATS.
+
+mod common;
+mod failures;
+mod lifecycle;
+mod workers;
