@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed-$(shell sha256sum requirements-dev.txt | cut -c1-1
 TORCH_ENV := LIBTORCH_USE_PYTORCH=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 CARGO   := $(TORCH_ENV) cargo
 
-.PHONY: help run test build lint services venv migrate bench bench-download bench-load clean
+.PHONY: help run test build lint services venv migrate bench bench-download bench-load gpu-smoke clean
 
 help:
 	@echo "make run    install what is missing, build, migrate, start every service on http://localhost:8000"
@@ -54,6 +54,10 @@ bench-download: venv services
 bench-load: venv services
 	$(CARGO) build --release -p millm-gateway -p millm-gpu-worker -p millm-bench --bins
 	target/release/bench-load
+
+# Needs a CUDA machine: proves the CUDA build (Q4, Q8, FP16 on cuda:0, NVML figures, unload).
+gpu-smoke: venv
+	$(CARGO) run --release -p millm-gpu-worker --example gpu_smoke
 
 clean:
 	cargo clean

@@ -16,7 +16,7 @@ mod load;
 mod loading;
 mod owner;
 mod state;
-mod warmup;
+pub mod warmup;
 
 pub use app::Application;
 pub use config::GpuWorkerConfig;

@@ -41,7 +41,8 @@ pub fn run(device: Device) -> Result<(), String> {
     result
 }
 
-fn write_model(dir: &Path) -> Result<(), String> {
+/// Writes the tiny Llama (config.json, tokenizer.json, model.safetensors) into `dir`.
+pub fn write_model(dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let config = serde_json::json!({
         "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": HIDDEN,
