@@ -14,9 +14,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use apalis::prelude::{
-    AbortError, BoxDynError, Data, PollWith, Strategy, WorkerBuilder, WorkerBuilderExt, WorkerContext, WorkerError,
-};
+use apalis::prelude::{AbortError, BoxDynError, Data, WorkerBuilder, WorkerBuilderExt, WorkerContext, WorkerError};
 use millm_contract::jobs::DownloadJob;
 use millm_contract::names::Names;
 use millm_platform::queue::{self, DownloadStorage, Liveness};
@@ -26,8 +24,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::handler::{Handled, JobContext, handle_download};
 
-/// How often an idle worker asks Redis for a job.
-const POLL_EVERY: Duration = Duration::from_millis(25);
 /// Pause before a failed worker is started again.
 const RESTART_AFTER: Duration = Duration::from_secs(1);
 
@@ -63,7 +59,7 @@ pub async fn run(setup: WorkerSetup, stop: CancellationToken) {
     for generation in 1u64.. {
         let name = format!("{}-{generation}", setup.id);
         let storage = queue::download_storage(setup.conn.clone(), &setup.names, setup.liveness);
-        let backend = PollWith::new(storage, Strategy::new().interval(POLL_EVERY));
+        let backend = queue::polled(storage);
         let worker = WorkerBuilder::new(name.as_str())
             .backend(backend)
             .data(shared.clone())

@@ -4,7 +4,7 @@
 //! download never hoards queued jobs. Connections get a long response timeout, because the
 //! default 500 ms stops workers silently under load (apalis-redis#76).
 
-use apalis::prelude::TaskSink;
+use apalis::prelude::{PollWith, Strategy, TaskSink};
 use apalis_redis::{Config, RedisStorage};
 use millm_contract::jobs::{DownloadJob, LoadJob};
 use millm_contract::names::Names;
@@ -56,6 +56,17 @@ fn config(queue: String, live: Liveness) -> Config {
         .batch_size(1)
         .heartbeat_interval(live.keepalive)
         .missed_heartbeats(beats as usize)
+}
+
+/// How often an idle worker asks Redis for a job. A plain `RedisStorage` looks only on each apalis
+/// heartbeat (`WORKER_KEEPALIVE_SECS` apart), which would delay every job's start by seconds.
+pub const POLL_EVERY: Duration = Duration::from_millis(25);
+
+/// A storage that workers poll every [`POLL_EVERY`].
+pub fn polled<T>(
+    storage: RedisStorage<T, ConnectionManager>,
+) -> PollWith<RedisStorage<T, ConnectionManager>, Strategy> {
+    PollWith::new(storage, Strategy::new().interval(POLL_EVERY))
 }
 
 pub type DownloadStorage = RedisStorage<DownloadJob, ConnectionManager>;

@@ -81,9 +81,18 @@ impl Services {
                 children.push(spawn(binary));
             }
         }
-        let services = Services { base, namespace, cache: cache.to_path_buf(), children };
+        let services = Services {
+            base,
+            namespace,
+            cache: cache.to_path_buf(),
+            children,
+        };
         for (binary, count) in workers {
-            let kind = if *binary == "millm-gpu-worker" { "gpu_worker" } else { "downloader" };
+            let kind = if *binary == "millm-gpu-worker" {
+                "gpu_worker"
+            } else {
+                "downloader"
+            };
             services.wait_for_workers(kind, *count).await;
         }
         services

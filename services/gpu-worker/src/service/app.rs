@@ -104,6 +104,8 @@ impl Application {
         {
             tracing::warn!("shutdown took longer than SHUTDOWN_TIMEOUT_SECS; exiting anyway");
         }
+        // Publishes are buffered: flush so the last events (the unload) leave before we exit.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), ctx.bus.client().flush()).await;
         lease.release().await;
         tracing::info!("gpu worker stopped");
         Ok(())

@@ -35,7 +35,7 @@ pub async fn spawn(ctx: Arc<Ctx>, owner: OwnerHandle) -> Result<JoinHandle<()>, 
     let identity = &ctx.shared.identity;
     let name = format!("{}-{}", identity.id, &identity.instance[..8]);
     let worker = WorkerBuilder::new(name.clone())
-        .backend(storage)
+        .backend(queue::polled(storage))
         .data(owner)
         .concurrency(1)
         .build(handle);
