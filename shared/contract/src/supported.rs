@@ -50,7 +50,7 @@ pub enum Activation {
     Gelu,
 }
 
-/// Boolean flags that change the function and are not implemented: (architecture, key). Refused when `true`.
+/// Boolean flags that change the function and that the worker does not run: (architecture, key). Refused when `true`.
 const REFUSED_FLAGS: [(&str, &str); 8] = [
     ("LlamaForCausalLM", "attention_bias"),
     ("LlamaForCausalLM", "mlp_bias"),

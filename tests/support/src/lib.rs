@@ -13,6 +13,7 @@ pub mod env;
 pub mod fake_hub;
 pub mod python;
 pub mod repo_builder;
+pub mod socket;
 pub mod workspace;
 
 pub use fake_hub::{FakeHub, FakeHubError, RepoHandle, RepoOptions};

@@ -24,11 +24,7 @@ pub fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => {
             let dir = PathBuf::from(dir);
-            if dir.is_absolute() {
-                dir
-            } else {
-                root().join(dir)
-            }
+            if dir.is_absolute() { dir } else { root().join(dir) }
         }
         _ => root().join("target"),
     }

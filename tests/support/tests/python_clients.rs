@@ -76,8 +76,7 @@ fn huggingface_hub_downloads_an_identical_snapshot_and_reads_the_parameter_count
         allowed_tokens: vec!["hf_ok".into()],
         ..Default::default()
     };
-    hub.add_repo("org/gated", source.path(), gated)
-        .expect("add gated");
+    hub.add_repo("org/gated", source.path(), gated).expect("add gated");
     let cache = tempfile::tempdir().expect("cache");
     let home = cache.path().join("home");
     let hub_cache = cache.path().join("hub");
@@ -95,8 +94,7 @@ fn huggingface_hub_downloads_an_identical_snapshot_and_reads_the_parameter_count
     let stdout = run_python(HUB_SCRIPT, &["org/tiny", "org/gated", "org/missing"], &env);
 
     // Assert
-    let out: Value =
-        serde_json::from_str(stdout.trim().lines().last().expect("output")).expect("json");
+    let out: Value = serde_json::from_str(stdout.trim().lines().last().expect("output")).expect("json");
     let snapshot = Path::new(out["path"].as_str().expect("path"));
     assert!(
         snapshot.ends_with(format!("models--org--tiny/snapshots/{commit}")),
@@ -108,10 +106,7 @@ fn huggingface_hub_downloads_an_identical_snapshot_and_reads_the_parameter_count
         downloaded.keys().collect::<Vec<_>>(),
         original.keys().collect::<Vec<_>>()
     );
-    assert!(
-        downloaded == original,
-        "downloaded files differ from the source"
-    );
+    assert!(downloaded == original, "downloaded files differ from the source");
     assert!(original.contains_key("model-00002-of-00002.safetensors"));
 
     assert_eq!(out["sha"], commit.as_str());
@@ -186,8 +181,7 @@ fn built_repos_load_in_tokenizers_safetensors_and_transformers() {
     );
 
     // Assert
-    let out: Value =
-        serde_json::from_str(stdout.trim().lines().last().expect("output")).expect("json");
+    let out: Value = serde_json::from_str(stdout.trim().lines().last().expect("output")).expect("json");
     assert_eq!(
         shards,
         [
@@ -210,10 +204,7 @@ fn built_repos_load_in_tokenizers_safetensors_and_transformers() {
         shapes["model.layers.0.mlp.down_proj.weight"],
         serde_json::json!([shape.hidden, shape.intermediate])
     );
-    assert_eq!(
-        shapes["lm_head.weight"],
-        serde_json::json!([shape.vocab, shape.hidden])
-    );
+    assert_eq!(shapes["lm_head.weight"], serde_json::json!([shape.vocab, shape.hidden]));
     assert_eq!(shapes.len(), 3 + 9 * shape.layers);
     let params: u64 = shapes
         .values()

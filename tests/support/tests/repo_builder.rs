@@ -23,8 +23,7 @@ fn header(path: &Path) -> BTreeMap<String, (String, Vec<u64>)> {
     let bytes = std::fs::read(path).expect("read");
     let len = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) as usize;
     assert_eq!(len % 8, 0, "header is padded to 8 bytes");
-    let header: serde_json::Map<String, Value> =
-        serde_json::from_slice(&bytes[8..8 + len]).expect("header");
+    let header: serde_json::Map<String, Value> = serde_json::from_slice(&bytes[8..8 + len]).expect("header");
     let mut tensors = BTreeMap::new();
     let mut covered = 0;
     for (name, info) in header.iter().filter(|(n, _)| *n != "__metadata__") {
@@ -40,16 +39,9 @@ fn header(path: &Path) -> BTreeMap<String, (String, Vec<u64>)> {
             .iter()
             .map(|d| d.as_u64().expect("u64"))
             .collect();
-        assert_eq!(
-            offsets[1] - offsets[0],
-            2 * shape.iter().product::<u64>(),
-            "{name}"
-        );
+        assert_eq!(offsets[1] - offsets[0], 2 * shape.iter().product::<u64>(), "{name}");
         covered += offsets[1] - offsets[0];
-        tensors.insert(
-            name.clone(),
-            (info["dtype"].as_str().expect("dtype").to_owned(), shape),
-        );
+        tensors.insert(name.clone(), (info["dtype"].as_str().expect("dtype").to_owned(), shape));
     }
     assert_eq!(
         8 + len as u64 + covered,
@@ -93,9 +85,7 @@ fn a_single_shard_repo_has_config_tokenizer_and_model_safetensors() {
     );
     for (name, size) in &built.files {
         assert_eq!(
-            std::fs::metadata(dir.path().join(name))
-                .expect("stat")
-                .len(),
+            std::fs::metadata(dir.path().join(name)).expect("stat").len(),
             *size,
             "{name}"
         );
@@ -108,10 +98,7 @@ fn a_single_shard_repo_has_config_tokenizer_and_model_safetensors() {
     assert_eq!(config["num_key_value_heads"], 2);
     let tensors = header(&dir.path().join("model.safetensors"));
     assert!(tensors.values().all(|(dtype, _)| dtype == "BF16"));
-    assert_eq!(
-        tensors["model.layers.0.self_attn.q_proj.weight"].1,
-        [64, 64]
-    );
+    assert_eq!(tensors["model.layers.0.self_attn.q_proj.weight"].1, [64, 64]);
     assert_eq!(tensors["model.layers.1.mlp.gate_proj.weight"].1, [172, 64]);
     assert_eq!(tensors["model.norm.weight"].1, [64]);
     assert_eq!(built.total_params, LlamaShape::tiny().parameters());
@@ -168,9 +155,7 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_does_not() {
     build(c.path(), 8);
 
     // Assert
-    let weights = |dir: &tempfile::TempDir| {
-        std::fs::read(dir.path().join("model.safetensors")).expect("read")
-    };
+    let weights = |dir: &tempfile::TempDir| std::fs::read(dir.path().join("model.safetensors")).expect("read");
     assert_eq!(weights(&a), weights(&b));
     assert_ne!(weights(&a), weights(&c));
 }
@@ -194,8 +179,7 @@ fn more_shards_than_tensors_is_an_error() {
 fn cached_repo_builds_once_and_rebuilds_when_the_recipe_changes() {
     // Arrange
     let name = format!("cache-test-{}", std::process::id());
-    let recipe =
-        |text: &'static str| move |dir: &Path| RepoBuilder::new(dir).extra_file("a.txt", text);
+    let recipe = |text: &'static str| move |dir: &Path| RepoBuilder::new(dir).extra_file("a.txt", text);
 
     // Act
     let first = cached_repo(&name, recipe("one")).expect("first");
@@ -213,10 +197,7 @@ fn cached_repo_builds_once_and_rebuilds_when_the_recipe_changes() {
     // Assert
     assert_eq!(first, again);
     assert_eq!(modified, unchanged, "an up-to-date repo is not rebuilt");
-    assert_eq!(
-        std::fs::read_to_string(changed.join("a.txt")).expect("read"),
-        "two"
-    );
+    assert_eq!(std::fs::read_to_string(changed.join("a.txt")).expect("read"), "two");
     assert!(first.starts_with(millm_test_support::workspace::target_dir().join("test-repos")));
     remove_cached(&changed);
 }
@@ -225,10 +206,7 @@ fn cached_repo_builds_once_and_rebuilds_when_the_recipe_changes() {
 fn cached_repo_refuses_a_builder_for_another_directory() {
     let result = cached_repo("foreign-dir-test", |_| RepoBuilder::new("/tmp/elsewhere"));
 
-    assert!(
-        matches!(result, Err(BuildError::ForeignDir { .. })),
-        "{result:?}"
-    );
+    assert!(matches!(result, Err(BuildError::ForeignDir { .. })), "{result:?}");
 }
 
 #[test]
@@ -240,11 +218,7 @@ fn parallel_cached_repo_calls_agree_on_one_build() {
     let paths: Vec<_> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..4)
             .map(|_| {
-                scope.spawn(|| {
-                    cached_repo(&name, |dir| {
-                        RepoBuilder::new(dir).llama(LlamaShape::tiny()).shards(2)
-                    })
-                })
+                scope.spawn(|| cached_repo(&name, |dir| RepoBuilder::new(dir).llama(LlamaShape::tiny()).shards(2)))
             })
             .collect();
         handles
@@ -276,8 +250,7 @@ fn a_bench_large_repo_builds_and_indexes_in_seconds() {
     let build_time = started.elapsed();
     let hub = millm_test_support::FakeHub::start_blocking();
     let indexed = std::time::Instant::now();
-    hub.add_repo("org/large", dir.path(), Default::default())
-        .expect("add");
+    hub.add_repo("org/large", dir.path(), Default::default()).expect("add");
     let index_time = indexed.elapsed();
 
     // Assert

@@ -9,7 +9,7 @@ use millm_test_support::RepoOptions;
 
 use crate::common::{TestEnv, next_event};
 use crate::repos::{largest_shard, repo_files, tiny_repo};
-use crate::socket::listen;
+use millm_test_support::socket::listen;
 
 const LONG: Duration = Duration::from_secs(60);
 

@@ -8,4 +8,3 @@ mod lifecycle;
 mod process;
 mod repos;
 mod scaling;
-mod socket;

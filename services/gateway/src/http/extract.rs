@@ -48,8 +48,15 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         serde_json::from_slice(bytes).map_err(|e| ApiError::InvalidJson(strip_position(&e.to_string())))?;
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
-        let field = if path == "." || path.is_empty() { "body".to_owned() } else { path };
-        ApiError::Validation { field, reason: strip_position(&error.inner().to_string()) }
+        let field = if path == "." || path.is_empty() {
+            "body".to_owned()
+        } else {
+            path
+        };
+        ApiError::Validation {
+            field,
+            reason: strip_position(&error.inner().to_string()),
+        }
     })
 }
 

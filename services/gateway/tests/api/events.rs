@@ -5,7 +5,7 @@ use serde_json::json;
 use std::time::Duration;
 
 use crate::common::{TestApp, spawn_app, spawn_app_with, tiny_repo};
-use crate::socket::{Listener, listen};
+use millm_test_support::socket::{Listener, listen};
 
 fn progress(model_id: i64, percent: f64) -> Event {
     Event::DownloadProgress(DownloadProgress {

@@ -11,4 +11,3 @@ mod preview;
 mod proxy;
 mod restart;
 mod secrets;
-mod socket;

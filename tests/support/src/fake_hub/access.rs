@@ -76,8 +76,7 @@ impl IntoResponse for HubError {
             headers.insert("x-error-code", HeaderValue::from_static(code));
         }
         // Messages are built from request paths, which are valid header text; fall back rather than fail.
-        let message = HeaderValue::from_str(&self.message)
-            .unwrap_or_else(|_| HeaderValue::from_static("error"));
+        let message = HeaderValue::from_str(&self.message).unwrap_or_else(|_| HeaderValue::from_static("error"));
         headers.insert("x-error-message", message);
         if let Some(commit) = self.commit.and_then(|c| HeaderValue::from_str(&c).ok()) {
             headers.insert("x-repo-commit", commit);
@@ -105,8 +104,7 @@ impl IntoResponse for Refusal {
         match self {
             Refusal::Hub(error) => error.into_response(),
             Refusal::Injected(status) => {
-                let status =
-                    StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
                 let mut response = Response::new(Body::empty());
                 *response.status_mut() = status;
                 response
@@ -150,20 +148,12 @@ pub(crate) fn caller(state: &HubState, headers: &HeaderMap) -> Result<Caller, Hu
         .map(str::trim);
     match token {
         Some(token) if state.is_known_token(token) => Ok(Caller::Token(token.to_owned())),
-        _ => Err(HubError::new(
-            StatusCode::UNAUTHORIZED,
-            None,
-            INVALID_CREDENTIALS,
-        )),
+        _ => Err(HubError::new(StatusCode::UNAUTHORIZED, None, INVALID_CREDENTIALS)),
     }
 }
 
 /// The common start of every repo route: injected failures, credentials, existence and privacy.
-pub(crate) fn enter_repo(
-    state: &HubState,
-    headers: &HeaderMap,
-    repo_id: &str,
-) -> Result<(Arc<Repo>, Caller), Refusal> {
+pub(crate) fn enter_repo(state: &HubState, headers: &HeaderMap, repo_id: &str) -> Result<(Arc<Repo>, Caller), Refusal> {
     if let Some(status) = state.faults.take_fail(repo_id) {
         return Err(Refusal::Injected(status));
     }
@@ -172,11 +162,7 @@ pub(crate) fn enter_repo(
         return Err(HubError::repo_not_found(&caller).into());
     };
     if repo.options.private && !repo.allows(caller.token()) {
-        let refusal = HubError::new(
-            StatusCode::UNAUTHORIZED,
-            Some("RepoNotFound"),
-            "Repository not found",
-        );
+        let refusal = HubError::new(StatusCode::UNAUTHORIZED, Some("RepoNotFound"), "Repository not found");
         return Err(refusal.into());
     }
     Ok((repo, caller))

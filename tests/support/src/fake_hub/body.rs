@@ -89,10 +89,7 @@ impl Cursor {
             return Err(aborted("fake hub shut down"));
         }
 
-        let want = plan
-            .limiter
-            .chunk_size(UNLIMITED_CHUNK)
-            .min(limit - self.sent);
+        let want = plan.limiter.chunk_size(UNLIMITED_CHUNK).min(limit - self.sent);
         let wait = plan.limiter.reserve(want);
         if !wait.is_zero() {
             tokio::select! {

@@ -30,9 +30,7 @@ impl FaultTable {
     }
 
     pub fn set_fail_next(&self, repo_id: &str, status: u16, times: u32) {
-        self.with(repo_id, |f| {
-            f.fail_next = (times > 0).then_some((status, times))
-        });
+        self.with(repo_id, |f| f.fail_next = (times > 0).then_some((status, times)));
     }
 
     /// Consumes one armed failure of this repo, if any.
@@ -76,10 +74,7 @@ impl FaultTable {
             return;
         }
         self.with(repo_id, |f| {
-            f.corruptions
-                .entry(path.to_owned())
-                .or_default()
-                .push((offset, times))
+            f.corruptions.entry(path.to_owned()).or_default().push((offset, times))
         });
     }
 
@@ -154,9 +149,7 @@ impl RateLimiter {
         };
         let rate = rate as f64;
         let now = Instant::now();
-        let elapsed = bucket
-            .last
-            .map_or(0.0, |last| now.duration_since(last).as_secs_f64());
+        let elapsed = bucket.last.map_or(0.0, |last| now.duration_since(last).as_secs_f64());
         let burst = (rate / 8.0).min(LIMITED_CHUNK as f64);
         bucket.tokens = (bucket.tokens + elapsed * rate).min(burst) - n as f64;
         bucket.last = Some(now);

@@ -41,11 +41,7 @@ fn digest_cache() -> &'static Mutex<HashMap<DigestKey, FileDigest>> {
 }
 
 /// Reads `dir` recursively and computes everything the hub serves about it.
-pub(crate) fn index_repo(
-    repo_id: &str,
-    dir: &Path,
-    options: RepoOptions,
-) -> Result<Repo, FakeHubError> {
+pub(crate) fn index_repo(repo_id: &str, dir: &Path, options: RepoOptions) -> Result<Repo, FakeHubError> {
     let mut paths = Vec::new();
     collect_files(dir, dir, &mut paths)?;
     paths.sort();
@@ -76,11 +72,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> FakeHubError + '_ {
     }
 }
 
-fn collect_files(
-    root: &Path,
-    dir: &Path,
-    out: &mut Vec<(String, PathBuf)>,
-) -> Result<(), FakeHubError> {
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), FakeHubError> {
     for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
         let entry = entry.map_err(io_err(dir))?;
         let path = entry.path();
@@ -111,11 +103,7 @@ fn index_file(path: String, abs: PathBuf) -> Result<RepoFile, FakeHubError> {
     let lfs = is_lfs(&path, size);
     let key = (abs.clone(), size, meta.modified().ok());
 
-    let cached = digest_cache()
-        .lock()
-        .expect("digest cache poisoned")
-        .get(&key)
-        .cloned();
+    let cached = digest_cache().lock().expect("digest cache poisoned").get(&key).cloned();
     let digest = match cached {
         Some(digest) => digest,
         None => {
@@ -138,9 +126,7 @@ fn index_file(path: String, abs: PathBuf) -> Result<RepoFile, FakeHubError> {
         },
         FileDigest::Lfs { sha256 } => {
             // On the hub an LFS file's git blob is the pointer file, so blobId is the pointer's blob sha.
-            let pointer = format!(
-                "version https://git-lfs.github.com/spec/v1\noid sha256:{sha256}\nsize {size}\n"
-            );
+            let pointer = format!("version https://git-lfs.github.com/spec/v1\noid sha256:{sha256}\nsize {size}\n");
             let blob_id = git_blob_sha1(pointer.as_bytes());
             let lfs = LfsInfo {
                 sha256,
@@ -255,27 +241,19 @@ fn count_parameters(path: &Path) -> Result<BTreeMap<String, u64>, String> {
         return Err(format!("header length {len} is implausible"));
     }
     let mut header = Vec::new();
-    file.take(len)
-        .read_to_end(&mut header)
-        .map_err(|e| e.to_string())?;
+    file.take(len).read_to_end(&mut header).map_err(|e| e.to_string())?;
     let header: serde_json::Map<String, Value> =
         serde_json::from_slice(&header).map_err(|e| format!("header is not a JSON object: {e}"))?;
 
     let mut counts = BTreeMap::new();
-    for (name, tensor) in header
-        .iter()
-        .filter(|(name, _)| name.as_str() != "__metadata__")
-    {
+    for (name, tensor) in header.iter().filter(|(name, _)| name.as_str() != "__metadata__") {
         let dtype = tensor.get("dtype").and_then(Value::as_str);
         let shape = tensor.get("shape").and_then(Value::as_array);
         let (Some(dtype), Some(shape)) = (dtype, shape) else {
             return Err(format!("tensor {name} lacks dtype or shape"));
         };
-        let elements = shape
-            .iter()
-            .try_fold(1u64, |acc, dim| dim.as_u64().map(|d| acc * d));
-        let elements =
-            elements.ok_or_else(|| format!("tensor {name} has a non-integer dimension"))?;
+        let elements = shape.iter().try_fold(1u64, |acc, dim| dim.as_u64().map(|d| acc * d));
+        let elements = elements.ok_or_else(|| format!("tensor {name} has a non-integer dimension"))?;
         *counts.entry(dtype.to_owned()).or_default() += elements;
     }
     Ok(counts)

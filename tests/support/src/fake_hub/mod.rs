@@ -40,10 +40,7 @@ pub enum FakeHubError {
     #[error("fake hub: repo id {0:?} is not of the form org/name")]
     InvalidRepoId(String),
     #[error("fake hub: {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 }
 
 /// Access rules of a served repository.
@@ -103,9 +100,7 @@ impl FakeHub {
     /// Binding and spawning need no awaiting: the server gets its own runtime.
     fn launch() -> Result<FakeHub, FakeHubError> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(FakeHubError::Start)?;
-        listener
-            .set_nonblocking(true)
-            .map_err(FakeHubError::Start)?;
+        listener.set_nonblocking(true).map_err(FakeHubError::Start)?;
         let addr = listener.local_addr().map_err(FakeHubError::Start)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -156,12 +151,7 @@ impl FakeHub {
     ///
     /// Files are hashed here, once (digests are reused for unchanged files across hubs in the same process), which
     /// reads the whole directory: about two seconds for a 2.5 GB repo.
-    pub fn add_repo(
-        &self,
-        repo_id: &str,
-        dir: &Path,
-        options: RepoOptions,
-    ) -> Result<RepoHandle, FakeHubError> {
+    pub fn add_repo(&self, repo_id: &str, dir: &Path, options: RepoOptions) -> Result<RepoHandle, FakeHubError> {
         let valid = repo_id
             .split_once('/')
             .is_some_and(|(org, name)| !org.is_empty() && !name.is_empty() && !name.contains('/'));
@@ -197,18 +187,13 @@ impl FakeHub {
     /// Limits the bandwidth of all downloads from `repo_id` together, in bytes per second; `None` lifts the limit.
     /// Takes effect on bodies already streaming.
     pub fn set_rate_limit(&self, repo_id: &str, bytes_per_second: Option<u64>) {
-        self.state
-            .faults
-            .limiter(repo_id)
-            .set_rate(bytes_per_second);
+        self.state.faults.limiter(repo_id).set_rate(bytes_per_second);
     }
 
     /// The next `times` GET bodies of `path` stop after `n_bytes` body bytes and the connection is aborted, so the
     /// client sees a short body or a reset. A body shorter than `n_bytes` completes normally but still uses a turn.
     pub fn drop_after(&self, repo_id: &str, path: &str, n_bytes: u64, times: u32) {
-        self.state
-            .faults
-            .set_drop_after(repo_id, path, n_bytes, times);
+        self.state.faults.set_drop_after(repo_id, path, n_bytes, times);
     }
 
     /// The next `times` requests to any route of `repo_id` are answered `status` with no body.
@@ -218,9 +203,7 @@ impl FakeHub {
 
     /// The next `times` GET responses of `path` whose range covers the absolute `offset` carry that byte inverted.
     pub fn corrupt_next(&self, repo_id: &str, path: &str, offset: u64, times: u32) {
-        self.state
-            .faults
-            .add_corruption(repo_id, path, offset, times);
+        self.state.faults.add_corruption(repo_id, path, offset, times);
     }
 
     /// Body bytes handed to the server for this file, over all requests since the last reset.

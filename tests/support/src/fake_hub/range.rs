@@ -86,30 +86,14 @@ mod tests {
 
     #[test]
     fn a_start_past_the_file_is_unsatisfiable() {
-        assert_eq!(
-            parse_range(Some("bytes=10-20"), 10),
-            RangeRequest::Unsatisfiable
-        );
-        assert_eq!(
-            parse_range(Some("bytes=0-0"), 0),
-            RangeRequest::Unsatisfiable
-        );
+        assert_eq!(parse_range(Some("bytes=10-20"), 10), RangeRequest::Unsatisfiable);
+        assert_eq!(parse_range(Some("bytes=0-0"), 0), RangeRequest::Unsatisfiable);
     }
 
     #[test]
     fn malformed_and_multi_ranges_mean_the_whole_file() {
-        for header in [
-            "bytes=a-b",
-            "items=0-1",
-            "bytes=0-1,3-4",
-            "bytes=5-2",
-            "bytes",
-        ] {
-            assert_eq!(
-                parse_range(Some(header), 10),
-                RangeRequest::Full,
-                "{header}"
-            );
+        for header in ["bytes=a-b", "items=0-1", "bytes=0-1,3-4", "bytes=5-2", "bytes"] {
+            assert_eq!(parse_range(Some(header), 10), RangeRequest::Full, "{header}");
         }
         assert_eq!(parse_range(None, 10), RangeRequest::Full);
     }

@@ -20,18 +20,12 @@ pub(crate) fn router(state: Arc<HubState>) -> Router {
             "/api/models/{org}/{name}/revision/{rev}",
             get(routes_api::model_info_revision),
         )
-        .route(
-            "/api/models/{org}/{name}/tree/{rev}",
-            get(routes_api::tree_root),
-        )
+        .route("/api/models/{org}/{name}/tree/{rev}", get(routes_api::tree_root))
         .route(
             "/api/models/{org}/{name}/tree/{rev}/{*path}",
             get(routes_api::tree_path),
         )
-        .route(
-            "/{org}/{name}/resolve/{rev}/{*path}",
-            get(routes_resolve::resolve),
-        )
+        .route("/{org}/{name}/resolve/{rev}/{*path}", get(routes_resolve::resolve))
         .fallback(not_found)
         .layer(middleware::from_fn(log_request))
         .with_state(state)

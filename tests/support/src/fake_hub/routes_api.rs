@@ -41,13 +41,7 @@ pub(crate) async fn model_info_revision(
     model_info_at(&state, &format!("{org}/{name}"), &rev, &params, &headers)
 }
 
-fn model_info_at(
-    state: &HubState,
-    repo_id: &str,
-    rev: &str,
-    params: &Params,
-    headers: &HeaderMap,
-) -> Response {
+fn model_info_at(state: &HubState, repo_id: &str, rev: &str, params: &Params, headers: &HeaderMap) -> Response {
     let repo = match enter_repo(state, headers, repo_id) {
         Ok((repo, _)) => repo,
         Err(refusal) => return refusal.into_response(),
@@ -59,11 +53,7 @@ fn model_info_at(
 }
 
 fn model_json(repo: &Repo, blobs: bool) -> Value {
-    let siblings: Vec<Value> = repo
-        .files
-        .values()
-        .map(|file| sibling_json(file, blobs))
-        .collect();
+    let siblings: Vec<Value> = repo.files.values().map(|file| sibling_json(file, blobs)).collect();
     let (author, _) = repo.id.split_once('/').unwrap_or(("", &repo.id));
     let used_storage: u64 = repo.files.values().map(|f| f.size).sum();
     let mut info = json!({
@@ -102,8 +92,7 @@ fn sibling_json(file: &RepoFile, blobs: bool) -> Value {
         sibling["size"] = json!(file.size);
         sibling["blobId"] = json!(file.blob_id);
         if let Some(lfs) = &file.lfs {
-            sibling["lfs"] =
-                json!({ "sha256": lfs.sha256, "size": file.size, "pointerSize": lfs.pointer_size });
+            sibling["lfs"] = json!({ "sha256": lfs.sha256, "size": file.size, "pointerSize": lfs.pointer_size });
         }
     }
     sibling
@@ -115,14 +104,7 @@ pub(crate) async fn tree_root(
     Query(params): Query<Params>,
     headers: HeaderMap,
 ) -> Response {
-    tree_at(
-        &state,
-        &format!("{org}/{name}"),
-        &rev,
-        "",
-        &params,
-        &headers,
-    )
+    tree_at(&state, &format!("{org}/{name}"), &rev, "", &params, &headers)
 }
 
 pub(crate) async fn tree_path(
@@ -141,14 +123,7 @@ pub(crate) async fn tree_path(
     )
 }
 
-fn tree_at(
-    state: &HubState,
-    repo_id: &str,
-    rev: &str,
-    dir: &str,
-    params: &Params,
-    headers: &HeaderMap,
-) -> Response {
+fn tree_at(state: &HubState, repo_id: &str, rev: &str, dir: &str, params: &Params, headers: &HeaderMap) -> Response {
     let repo = match enter_repo(state, headers, repo_id) {
         Ok((repo, _)) => repo,
         Err(refusal) => return refusal.into_response(),
@@ -161,10 +136,7 @@ fn tree_at(
     };
 
     let page_size = state.tree_page_size.load(Ordering::Relaxed).max(1);
-    let cursor: usize = params
-        .get("cursor")
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
+    let cursor: usize = params.get("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
     let end = (cursor + page_size).min(entries.len());
     let page: Vec<Value> = entries.get(cursor..end).unwrap_or_default().to_vec();
 
@@ -178,14 +150,7 @@ fn tree_at(
     response
 }
 
-fn next_page_url(
-    state: &HubState,
-    repo_id: &str,
-    rev: &str,
-    dir: &str,
-    params: &Params,
-    cursor: usize,
-) -> String {
+fn next_page_url(state: &HubState, repo_id: &str, rev: &str, dir: &str, params: &Params, cursor: usize) -> String {
     let dir = if dir.is_empty() {
         String::new()
     } else {
@@ -214,9 +179,7 @@ fn next_page_url(
 fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -253,18 +216,13 @@ fn tree_entries(repo: &Repo, dir: &str, recursive: bool) -> Option<Vec<Value>> {
         .map(|path| {
             // A stand-in tree id: stable, and distinct per directory and commit.
             let oid = git_blob_sha1(format!("{}\0{path}", repo.commit).as_bytes());
-            (
-                path.clone(),
-                json!({ "type": "directory", "oid": oid, "path": path }),
-            )
+            (path.clone(), json!({ "type": "directory", "oid": oid, "path": path }))
         })
         .collect();
     entries.extend(files.into_iter().map(|file| {
-        let mut entry =
-            json!({ "type": "file", "oid": file.blob_id, "size": file.size, "path": file.path });
+        let mut entry = json!({ "type": "file", "oid": file.blob_id, "size": file.size, "path": file.path });
         if let Some(lfs) = &file.lfs {
-            entry["lfs"] =
-                json!({ "oid": lfs.sha256, "size": file.size, "pointerSize": lfs.pointer_size });
+            entry["lfs"] = json!({ "oid": lfs.sha256, "size": file.size, "pointerSize": lfs.pointer_size });
         }
         (file.path.clone(), entry)
     }));

@@ -21,10 +21,7 @@ pub(crate) async fn resolve(
     headers: HeaderMap,
 ) -> Response {
     let repo_id = format!("{org}/{name}");
-    state
-        .counters(&repo_id, &path)
-        .requests
-        .fetch_add(1, Ordering::Relaxed);
+    state.counters(&repo_id, &path).requests.fetch_add(1, Ordering::Relaxed);
 
     let (repo, caller) = match enter_repo(&state, &headers, &repo_id) {
         Ok(entered) => entered,
@@ -43,9 +40,7 @@ pub(crate) async fn resolve(
     let range_header = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let (status, start, len) = match parse_range(range_header, file.size) {
         RangeRequest::Full => (StatusCode::OK, 0, file.size),
-        RangeRequest::Partial { start, end } => {
-            (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
-        }
+        RangeRequest::Partial { start, end } => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
         RangeRequest::Unsatisfiable => return unsatisfiable(&repo, file),
     };
 
@@ -57,9 +52,7 @@ pub(crate) async fn resolve(
             start,
             len,
             abort_after: state.faults.take_drop(&repo_id, &path),
-            flips: state
-                .faults
-                .take_corruptions(&repo_id, &path, start, start + len),
+            flips: state.faults.take_corruptions(&repo_id, &path, start, start + len),
             limiter: state.faults.limiter(&repo_id),
             counters: state.counters(&repo_id, &path),
             shutdown: state.shutdown.clone(),
@@ -84,10 +77,7 @@ fn unsatisfiable(repo: &Repo, file: &RepoFile) -> Response {
     *response.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
     let headers = response.headers_mut();
     file_headers(headers, repo, file);
-    headers.insert(
-        header::CONTENT_RANGE,
-        header_value(&format!("bytes */{}", file.size)),
-    );
+    headers.insert(header::CONTENT_RANGE, header_value(&format!("bytes */{}", file.size)));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
     response
 }

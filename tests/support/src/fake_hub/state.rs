@@ -102,21 +102,12 @@ impl HubState {
     }
 
     pub fn repo(&self, repo_id: &str) -> Option<Arc<Repo>> {
-        self.repos
-            .read()
-            .expect("repos lock poisoned")
-            .get(repo_id)
-            .cloned()
+        self.repos.read().expect("repos lock poisoned").get(repo_id).cloned()
     }
 
     /// A token is known when it was added globally or is allowed on any repository.
     pub fn is_known_token(&self, token: &str) -> bool {
-        if self
-            .tokens
-            .read()
-            .expect("tokens lock poisoned")
-            .contains(token)
-        {
+        if self.tokens.read().expect("tokens lock poisoned").contains(token) {
             return true;
         }
         let repos = self.repos.read().expect("repos lock poisoned");
@@ -135,19 +126,12 @@ impl HubState {
 
     pub fn peek_counters(&self, repo_id: &str, path: &str) -> Option<Arc<FileCounters>> {
         let counters = self.counters.lock().expect("counters lock poisoned");
-        counters
-            .get(&(repo_id.to_owned(), path.to_owned()))
-            .cloned()
+        counters.get(&(repo_id.to_owned(), path.to_owned())).cloned()
     }
 
     /// Zeroes counters in place rather than dropping them, so bodies still streaming keep counting.
     pub fn reset_counters(&self) {
-        for counter in self
-            .counters
-            .lock()
-            .expect("counters lock poisoned")
-            .values()
-        {
+        for counter in self.counters.lock().expect("counters lock poisoned").values() {
             counter.bytes.store(0, Ordering::Relaxed);
             counter.requests.store(0, Ordering::Relaxed);
         }

@@ -13,10 +13,7 @@ use super::{BuildError, RepoBuilder, io_err};
 ///
 /// `make` receives the directory to build into and must pass it to [`RepoBuilder::new`]:
 /// `cached_repo("tiny", |dir| RepoBuilder::new(dir).llama(LlamaShape::tiny()))`.
-pub fn cached_repo(
-    name: &str,
-    make: impl FnOnce(&Path) -> RepoBuilder,
-) -> Result<PathBuf, BuildError> {
+pub fn cached_repo(name: &str, make: impl FnOnce(&Path) -> RepoBuilder) -> Result<PathBuf, BuildError> {
     let valid = !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\']);
     if !valid {
         return Err(BuildError::InvalidCacheName(name.to_owned()));

@@ -21,10 +21,7 @@ pub use self::shape::LlamaShape;
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("repo builder: {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("repo builder: cannot split {tensors} tensors into {shards} shards")]
     InvalidShards { shards: usize, tensors: usize },
     #[error("repo builder: invalid shape: {0}")]
@@ -112,13 +109,7 @@ impl RepoBuilder {
     /// A digest of everything that determines the output, for cache invalidation.
     pub fn fingerprint(&self) -> String {
         let mut hasher = Sha1::new();
-        hasher.update(
-            format!(
-                "v{GENERATOR_VERSION}|{:?}|{}|{}",
-                self.llama, self.shards, self.seed
-            )
-            .as_bytes(),
-        );
+        hasher.update(format!("v{GENERATOR_VERSION}|{:?}|{}|{}", self.llama, self.shards, self.seed).as_bytes());
         for (name, bytes) in &self.extra_files {
             hasher.update(format!("|{name}|{}|", bytes.len()).as_bytes());
             hasher.update(bytes);
@@ -155,12 +146,7 @@ impl RepoBuilder {
         })
     }
 
-    fn write_file(
-        &self,
-        name: &str,
-        bytes: &[u8],
-        files: &mut Vec<(String, u64)>,
-    ) -> Result<(), BuildError> {
+    fn write_file(&self, name: &str, bytes: &[u8], files: &mut Vec<(String, u64)>) -> Result<(), BuildError> {
         let path = self.dir.join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io_err(parent))?;
@@ -170,22 +156,13 @@ impl RepoBuilder {
         Ok(())
     }
 
-    fn write_json(
-        &self,
-        name: &str,
-        value: &Value,
-        files: &mut Vec<(String, u64)>,
-    ) -> Result<(), BuildError> {
+    fn write_json(&self, name: &str, value: &Value, files: &mut Vec<(String, u64)>) -> Result<(), BuildError> {
         let mut text = serde_json::to_vec_pretty(value)?;
         text.push(b'\n');
         self.write_file(name, &text, files)
     }
 
-    fn write_llama(
-        &self,
-        shape: &LlamaShape,
-        files: &mut Vec<(String, u64)>,
-    ) -> Result<u64, BuildError> {
+    fn write_llama(&self, shape: &LlamaShape, files: &mut Vec<(String, u64)>) -> Result<u64, BuildError> {
         const MAX_POSITIONS: usize = 2048;
         let config = json!({
             "architectures": ["LlamaForCausalLM"],
@@ -215,11 +192,7 @@ impl RepoBuilder {
             "eos_token_id": tokenizer::EOS_ID,
         });
         self.write_json("generation_config.json", &generation, files)?;
-        self.write_json(
-            "tokenizer.json",
-            &tokenizer::tokenizer_json(shape.vocab),
-            files,
-        )?;
+        self.write_json("tokenizer.json", &tokenizer::tokenizer_json(shape.vocab), files)?;
         self.write_json(
             "tokenizer_config.json",
             &tokenizer::tokenizer_config_json(MAX_POSITIONS),
@@ -249,11 +222,7 @@ impl RepoBuilder {
             files.push((name.clone(), size));
         }
         if count > 1 {
-            self.write_json(
-                "model.safetensors.index.json",
-                &weights::index_json(&named),
-                files,
-            )?;
+            self.write_json("model.safetensors.index.json", &weights::index_json(&named), files)?;
         }
         Ok(total_params)
     }

@@ -65,9 +65,7 @@ impl LlamaShape {
             self.vocab,
         ];
         if dims.contains(&0) {
-            return Err(BuildError::InvalidShape(format!(
-                "{self:?} has a zero dimension"
-            )));
+            return Err(BuildError::InvalidShape(format!("{self:?} has a zero dimension")));
         }
         if !self.hidden.is_multiple_of(self.heads) || !self.heads.is_multiple_of(self.kv_heads) {
             return Err(BuildError::InvalidShape(format!(

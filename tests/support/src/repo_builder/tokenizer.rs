@@ -18,8 +18,7 @@ const MAX_MERGES: usize = 1000;
 
 /// GPT-2's byte → printable character mapping used by the ByteLevel pre-tokenizer.
 fn byte_alphabet() -> Vec<char> {
-    let printable =
-        |b: u32| (33..=126).contains(&b) || (161..=172).contains(&b) || (174..=255).contains(&b);
+    let printable = |b: u32| (33..=126).contains(&b) || (161..=172).contains(&b) || (174..=255).contains(&b);
     let mut shifted = 0;
     (0u32..256)
         .map(|b| {
@@ -38,13 +37,9 @@ fn merges(limit: usize) -> Vec<(String, String)> {
     let space = 'Ġ';
     let letters: Vec<char> = ('a'..='z').collect();
     let common = [
-        "th", "he", "in", "er", "an", "re", "on", "at", "en", "nd", "ti", "es", "or", "te", "of",
-        "ed",
+        "th", "he", "in", "er", "an", "re", "on", "at", "en", "nd", "ti", "es", "or", "te", "of", "ed",
     ];
-    let mut candidates: Vec<(String, String)> = letters
-        .iter()
-        .map(|l| (space.to_string(), l.to_string()))
-        .collect();
+    let mut candidates: Vec<(String, String)> = letters.iter().map(|l| (space.to_string(), l.to_string())).collect();
     for bigram in common {
         let mut chars = bigram.chars();
         if let (Some(a), Some(b)) = (chars.next(), chars.next()) {

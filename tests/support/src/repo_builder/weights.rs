@@ -46,11 +46,7 @@ impl TensorSpec {
 pub(crate) fn llama_tensors(shape: &LlamaShape) -> Vec<TensorSpec> {
     let (h, i, v) = (shape.hidden, shape.intermediate, shape.vocab);
     let kv = shape.kv_heads * (shape.hidden / shape.heads);
-    let mut tensors = vec![TensorSpec::new(
-        "model.embed_tokens.weight".into(),
-        vec![v, h],
-        false,
-    )];
+    let mut tensors = vec![TensorSpec::new("model.embed_tokens.weight".into(), vec![v, h], false)];
     for layer in 0..shape.layers {
         let p = format!("model.layers.{layer}");
         tensors.extend([
@@ -59,11 +55,7 @@ pub(crate) fn llama_tensors(shape: &LlamaShape) -> Vec<TensorSpec> {
             TensorSpec::new(format!("{p}.self_attn.k_proj.weight"), vec![kv, h], false),
             TensorSpec::new(format!("{p}.self_attn.v_proj.weight"), vec![kv, h], false),
             TensorSpec::new(format!("{p}.self_attn.o_proj.weight"), vec![h, h], false),
-            TensorSpec::new(
-                format!("{p}.post_attention_layernorm.weight"),
-                vec![h],
-                true,
-            ),
+            TensorSpec::new(format!("{p}.post_attention_layernorm.weight"), vec![h], true),
             TensorSpec::new(format!("{p}.mlp.gate_proj.weight"), vec![i, h], false),
             TensorSpec::new(format!("{p}.mlp.up_proj.weight"), vec![i, h], false),
             TensorSpec::new(format!("{p}.mlp.down_proj.weight"), vec![h, i], false),
@@ -75,10 +67,7 @@ pub(crate) fn llama_tensors(shape: &LlamaShape) -> Vec<TensorSpec> {
 }
 
 /// Splits tensors, in order, into `n` non-empty shards of roughly equal byte size.
-pub(crate) fn split_shards(
-    tensors: Vec<TensorSpec>,
-    n: usize,
-) -> Result<Vec<Vec<TensorSpec>>, BuildError> {
+pub(crate) fn split_shards(tensors: Vec<TensorSpec>, n: usize) -> Result<Vec<Vec<TensorSpec>>, BuildError> {
     if n == 0 || n > tensors.len() {
         return Err(BuildError::InvalidShards {
             shards: n,
@@ -148,12 +137,7 @@ impl Filler {
     }
 
     /// Writes the tensor's bytes to `out`.
-    fn write_tensor(
-        &self,
-        tensor: &TensorSpec,
-        out: &mut impl Write,
-        scratch: &mut Vec<u8>,
-    ) -> std::io::Result<()> {
+    fn write_tensor(&self, tensor: &TensorSpec, out: &mut impl Write, scratch: &mut Vec<u8>) -> std::io::Result<()> {
         let mut rng = XorShift::new(self.seed ^ fnv1a(&tensor.name));
         let mut remaining = tensor.bytes();
         while remaining > 0 {
@@ -179,11 +163,7 @@ impl Filler {
 }
 
 /// Writes one safetensors file holding `tensors`, returning its size.
-pub(crate) fn write_safetensors(
-    path: &Path,
-    tensors: &[TensorSpec],
-    filler: &Filler,
-) -> Result<u64, BuildError> {
+pub(crate) fn write_safetensors(path: &Path, tensors: &[TensorSpec], filler: &Filler) -> Result<u64, BuildError> {
     let mut header = serde_json::Map::new();
     header.insert("__metadata__".into(), json!({ "format": "pt" }));
     let mut offset = 0u64;

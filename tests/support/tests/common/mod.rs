@@ -74,12 +74,7 @@ pub fn python() -> PathBuf {
 pub fn run_python(script: &str, args: &[&str], env: &[(&str, &str)]) -> String {
     let mut command = Command::new(python());
     command.arg("-c").arg(script).args(args);
-    for key in [
-        "HF_TOKEN",
-        "HF_HUB_OFFLINE",
-        "HF_ENDPOINT",
-        "HUGGING_FACE_HUB_TOKEN",
-    ] {
+    for key in ["HF_TOKEN", "HF_HUB_OFFLINE", "HF_ENDPOINT", "HUGGING_FACE_HUB_TOKEN"] {
         command.env_remove(key);
     }
     command.envs(env.iter().copied());

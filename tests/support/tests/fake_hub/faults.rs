@@ -41,14 +41,7 @@ async fn counters_track_requests_and_body_bytes_until_reset() {
 
     // Act
     client.head(&url).send().await.expect("head");
-    client
-        .get(&url)
-        .send()
-        .await
-        .expect("get")
-        .bytes()
-        .await
-        .expect("body");
+    client.get(&url).send().await.expect("get").bytes().await.expect("body");
     client
         .get(&url)
         .header("range", "bytes=10-19")
@@ -63,10 +56,7 @@ async fn counters_track_requests_and_body_bytes_until_reset() {
 
     // Assert
     assert_eq!(counted, (3, DATA_LEN as u64 + 10));
-    assert_eq!(
-        (hub.request_count(REPO, FILE), hub.bytes_served(REPO, FILE)),
-        (0, 0)
-    );
+    assert_eq!((hub.request_count(REPO, FILE), hub.bytes_served(REPO, FILE)), (0, 0));
     assert_eq!(hub.request_count(REPO, "never-asked"), 0);
 }
 
@@ -75,23 +65,13 @@ async fn a_rate_limit_measurably_slows_a_4_mib_body() {
     // Arrange
     let (hub, sample, url) = hub_with_sample().await;
     let unlimited_started = Instant::now();
-    reqwest::get(&url)
-        .await
-        .expect("get")
-        .bytes()
-        .await
-        .expect("body");
+    reqwest::get(&url).await.expect("get").bytes().await.expect("body");
     let unlimited = unlimited_started.elapsed();
     hub.set_rate_limit(REPO, Some(4 * 1024 * 1024));
 
     // Act
     let started = Instant::now();
-    let body = reqwest::get(&url)
-        .await
-        .expect("get")
-        .bytes()
-        .await
-        .expect("body");
+    let body = reqwest::get(&url).await.expect("get").bytes().await.expect("body");
     let limited = started.elapsed();
 
     // Assert: 4 MiB at 4 MiB/s takes about a second.
@@ -100,10 +80,7 @@ async fn a_rate_limit_measurably_slows_a_4_mib_body() {
         limited >= Duration::from_millis(850),
         "limited download took {limited:?}"
     );
-    assert!(
-        limited < Duration::from_secs(5),
-        "limited download took {limited:?}"
-    );
+    assert!(limited < Duration::from_secs(5), "limited download took {limited:?}");
     assert!(
         unlimited < limited / 2,
         "unlimited {unlimited:?} vs limited {limited:?}"
@@ -132,10 +109,7 @@ async fn a_rate_limit_is_shared_by_concurrent_downloads_of_a_repo() {
 
     // Assert: 8 MiB in total at 8 MiB/s, not twice as fast.
     assert_eq!(a + b, 2 * DATA_LEN);
-    assert!(
-        elapsed >= Duration::from_millis(850),
-        "two downloads took {elapsed:?}"
-    );
+    assert!(elapsed >= Duration::from_millis(850), "two downloads took {elapsed:?}");
 }
 
 #[tokio::test]

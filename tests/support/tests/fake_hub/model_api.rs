@@ -14,9 +14,7 @@ async fn the_commit_is_forty_hex_digits_and_stable_for_the_same_files() {
     let hub = FakeHub::start().await;
 
     // Act
-    let first = hub
-        .add_repo(REPO, sample.path(), RepoOptions::default())
-        .expect("add");
+    let first = hub.add_repo(REPO, sample.path(), RepoOptions::default()).expect("add");
     let second = hub
         .add_repo(REPO, sample.path(), RepoOptions::default())
         .expect("re-add");
@@ -44,14 +42,11 @@ async fn model_info_describes_files_lfs_config_and_parameters() {
         .json()
         .await
         .expect("json");
-    let blobs: Value = get(format!(
-        "{}/api/models/{REPO}/revision/main?blobs=true",
-        hub.url()
-    ))
-    .await
-    .json()
-    .await
-    .expect("json");
+    let blobs: Value = get(format!("{}/api/models/{REPO}/revision/main?blobs=true", hub.url()))
+        .await
+        .json()
+        .await
+        .expect("json");
 
     // Assert
     assert_eq!(plain["id"], REPO);
@@ -80,10 +75,7 @@ async fn model_info_describes_files_lfs_config_and_parameters() {
             "nested/deeper/notes.txt"
         ]
     );
-    assert!(
-        plain["siblings"][0].get("size").is_none(),
-        "sizes only with blobs=true"
-    );
+    assert!(plain["siblings"][0].get("size").is_none(), "sizes only with blobs=true");
 
     let lfs = blobs["siblings"]
         .as_array()
@@ -126,10 +118,7 @@ async fn safetensors_parameters_are_counted_per_dtype_from_headers() {
 
     // Assert
     assert_eq!(info["safetensors"]["total"], built.total_params);
-    assert_eq!(
-        info["safetensors"]["parameters"]["BF16"],
-        built.total_params
-    );
+    assert_eq!(info["safetensors"]["parameters"]["BF16"], built.total_params);
 }
 
 #[tokio::test]
@@ -159,25 +148,17 @@ async fn the_recursive_tree_lists_files_with_lfs_oids_and_directories() {
     let (hub, sample, _) = hub_with_sample(RepoOptions::default()).await;
 
     // Act
-    let tree: Value = get(format!(
-        "{}/api/models/{REPO}/tree/main?recursive=true",
-        hub.url()
-    ))
-    .await
-    .json()
-    .await
-    .expect("json");
+    let tree: Value = get(format!("{}/api/models/{REPO}/tree/main?recursive=true", hub.url()))
+        .await
+        .json()
+        .await
+        .expect("json");
 
     // Assert
     let entries = tree.as_array().expect("array");
     let paths: Vec<(&str, &str)> = entries
         .iter()
-        .map(|e| {
-            (
-                e["type"].as_str().expect("type"),
-                e["path"].as_str().expect("path"),
-            )
-        })
+        .map(|e| (e["type"].as_str().expect("type"), e["path"].as_str().expect("path")))
         .collect();
     assert_eq!(
         paths,
@@ -223,13 +204,7 @@ async fn a_non_recursive_tree_lists_only_the_top_level() {
         .collect();
     assert_eq!(
         paths,
-        [
-            "README.md",
-            "big.txt",
-            "config.json",
-            "model.safetensors",
-            "nested"
-        ]
+        ["README.md", "big.txt", "config.json", "model.safetensors", "nested"]
     );
 }
 

@@ -14,21 +14,13 @@ async fn resolve_serves_the_file_with_etag_commit_and_length() {
     let client = reqwest::Client::new();
 
     // Act
-    let lfs = get(format!(
-        "{}/{REPO}/resolve/main/model.safetensors",
-        hub.url()
-    ))
-    .await;
+    let lfs = get(format!("{}/{REPO}/resolve/main/model.safetensors", hub.url())).await;
     let head = client
         .head(format!("{}/{REPO}/resolve/{commit}/config.json", hub.url()))
         .send()
         .await
         .expect("head");
-    let nested = get(format!(
-        "{}/{REPO}/resolve/main/nested/deeper/notes.txt",
-        hub.url()
-    ))
-    .await;
+    let nested = get(format!("{}/{REPO}/resolve/main/nested/deeper/notes.txt", hub.url())).await;
 
     // Assert
     assert_eq!(lfs.status(), StatusCode::OK);
@@ -38,15 +30,9 @@ async fn resolve_serves_the_file_with_etag_commit_and_length() {
     );
     assert_eq!(header(&lfs, "x-repo-commit"), Some(commit.as_str()));
     assert_eq!(header(&lfs, "accept-ranges"), Some("bytes"));
-    assert_eq!(
-        header(&lfs, "content-length"),
-        Some(DATA_LEN.to_string().as_str())
-    );
+    assert_eq!(header(&lfs, "content-length"), Some(DATA_LEN.to_string().as_str()));
     assert!(header(&lfs, "x-xet-hash").is_none() && header(&lfs, "link").is_none());
-    assert_eq!(
-        lfs.bytes().await.expect("body"),
-        sample.bytes("model.safetensors")
-    );
+    assert_eq!(lfs.bytes().await.expect("body"), sample.bytes("model.safetensors"));
 
     assert_eq!(head.status(), StatusCode::OK);
     let config = sample.bytes("config.json");
@@ -54,10 +40,7 @@ async fn resolve_serves_the_file_with_etag_commit_and_length() {
         header(&head, "etag"),
         Some(format!("\"{}\"", git_blob_sha1(&config)).as_str())
     );
-    assert_eq!(
-        header(&head, "content-length"),
-        Some(config.len().to_string().as_str())
-    );
+    assert_eq!(header(&head, "content-length"), Some(config.len().to_string().as_str()));
     assert!(head.bytes().await.expect("head body").is_empty());
 
     assert_eq!(nested.bytes().await.expect("body").as_ref(), b"hello\n");
@@ -81,15 +64,9 @@ async fn ranges_answer_206_and_clamp_an_end_past_the_file() {
 
     // Assert
     assert_eq!(middle.status(), StatusCode::PARTIAL_CONTENT);
-    assert_eq!(
-        header(&middle, "content-range"),
-        Some("bytes 100-199/4194304")
-    );
+    assert_eq!(header(&middle, "content-range"), Some("bytes 100-199/4194304"));
     assert_eq!(middle.bytes().await.expect("body"), data[100..200]);
-    assert_eq!(
-        header(&tail, "content-range"),
-        Some("bytes 4194000-4194303/4194304")
-    );
+    assert_eq!(header(&tail, "content-range"), Some("bytes 4194000-4194303/4194304"));
     assert_eq!(tail.bytes().await.expect("body"), data[4_194_000..]);
     assert_eq!(header(&clamped, "content-length"), Some("4"));
     assert_eq!(clamped.bytes().await.expect("body"), data[4_194_300..]);
@@ -108,12 +85,7 @@ async fn unknown_repos_are_404_to_users_and_401_to_anonymous_callers() {
 
     // Act
     let anonymous = client.get(&url).send().await.expect("anonymous");
-    let user = client
-        .get(&url)
-        .bearer_auth("hf_user")
-        .send()
-        .await
-        .expect("user");
+    let user = client.get(&url).bearer_auth("hf_user").send().await.expect("user");
     let file = client
         .get(format!("{}/org/missing/resolve/main/x", hub.url()))
         .bearer_auth("hf_user")
@@ -173,12 +145,7 @@ async fn private_repos_need_an_allowed_token() {
         .send()
         .await
         .expect("stranger");
-    let owner = client
-        .get(&url)
-        .bearer_auth("hf_owner")
-        .send()
-        .await
-        .expect("owner");
+    let owner = client.get(&url).bearer_auth("hf_owner").send().await.expect("owner");
 
     // Assert
     for refused in [&anonymous, &stranger] {
@@ -247,12 +214,7 @@ async fn an_unknown_token_is_refused_on_every_route() {
 
     for url in urls {
         // Act
-        let response = client
-            .get(&url)
-            .bearer_auth("hf_bogus")
-            .send()
-            .await
-            .expect("request");
+        let response = client.get(&url).bearer_auth("hf_bogus").send().await.expect("request");
 
         // Assert
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{url}");

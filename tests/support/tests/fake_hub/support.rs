@@ -10,9 +10,7 @@ pub const REPO: &str = "org/sample";
 pub async fn hub_with_sample(options: RepoOptions) -> (FakeHub, SampleRepo, String) {
     let sample = SampleRepo::new();
     let hub = FakeHub::start().await;
-    let handle = hub
-        .add_repo(REPO, sample.path(), options)
-        .expect("add repo");
+    let handle = hub.add_repo(REPO, sample.path(), options).expect("add repo");
     (hub, sample, handle.commit)
 }
 

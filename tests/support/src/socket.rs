@@ -1,4 +1,5 @@
-//! A real Socket.IO client on `/progress` that collects every event it receives.
+//! A real Socket.IO client on `/progress` that collects every event it receives, for tests that
+//! check what the gateway relays.
 
 use futures::FutureExt;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
