@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use millm_contract::config::{CommonConfig, HubConfig, LogFormat, SecretKey};
+use millm_contract::config::HubConfig;
 use millm_contract::events::Event;
 use millm_contract::jobs::DownloadJob;
 use millm_contract::names::Names;
@@ -12,12 +12,12 @@ use millm_gateway::config::HttpSettings;
 use millm_gateway::{Application, GatewayConfig};
 use millm_platform::db::{self, Inserted, ModelRecord, NewModel};
 use millm_platform::queue::{self, Liveness};
-use millm_test_support::env::{fresh_database, unique_namespace};
+use millm_test_support::env::{common_config, hub_config};
 use millm_test_support::{FakeHub, RepoOptions};
 use serde_json::Value;
 use sqlx::PgPool;
 
-pub const KEY_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+pub use millm_test_support::env::KEY_HEX;
 
 pub struct TestEnv {
     pub address: String,
@@ -30,37 +30,15 @@ pub struct TestEnv {
     pub database_url: String,
 }
 
-fn secret_key() -> SecretKey {
-    let mut key = [0u8; 32];
-    for (i, b) in key.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&KEY_HEX[2 * i..2 * i + 2], 16).expect("hex key");
-    }
-    SecretKey(key)
-}
-
 impl TestEnv {
     pub async fn start() -> TestEnv {
         let hub = FakeHub::start().await;
         let cache = tempfile::tempdir().expect("cache dir");
         let config = GatewayConfig {
-            common: CommonConfig {
-                database_url: fresh_database().await,
-                redis_url: "redis://127.0.0.1:6379".into(),
-                nats_url: "nats://127.0.0.1:4222".into(),
-                millm_namespace: unique_namespace(),
-                model_cache_dir: cache.path().to_path_buf(),
-                log_level: "warn".into(),
-                log_format: LogFormat::Console,
-                millm_secret_key: secret_key(),
-                heartbeat_secs: 1,
-                shutdown_timeout_secs: 5,
-                otel_exporter_otlp_endpoint: None,
-            },
+            common: common_config(cache.path()).await,
             hub: HubConfig {
-                hf_endpoint: hub.url(),
-                hf_token: None,
                 hub_breaker_threshold: 50,
-                hub_breaker_recovery_secs: 30,
+                ..hub_config(&hub.url())
             },
             http: HttpSettings {
                 host: "127.0.0.1".into(),

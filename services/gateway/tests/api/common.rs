@@ -1,7 +1,7 @@
 //! `spawn_app`: the gateway in-process on port 0, against the real Postgres, Redis and NATS,
 //! with a fresh database, its own namespace, its own cache folder and a fake hub.
 
-use millm_contract::config::{CommonConfig, HubConfig, LogFormat, Secret, SecretKey};
+use millm_contract::config::Secret;
 use millm_contract::names::Names;
 use millm_gateway::config::HttpSettings;
 use millm_gateway::{Application, GatewayConfig};
@@ -11,8 +11,7 @@ use sqlx::PgPool;
 use std::path::PathBuf;
 use std::sync::Once;
 
-pub use millm_test_support::env::{PG_BASE, fresh_database, unique_namespace};
-pub const KEY_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+pub use millm_test_support::env::{KEY_HEX, PG_BASE, common_config, fresh_database, hub_config, unique_namespace};
 
 pub struct TestApp {
     pub address: String,
@@ -37,25 +36,8 @@ fn init_logs() {
 
 pub async fn test_config(hub_url: &str, cache: &std::path::Path) -> GatewayConfig {
     GatewayConfig {
-        common: CommonConfig {
-            database_url: fresh_database().await,
-            redis_url: "redis://127.0.0.1:6379".into(),
-            nats_url: "nats://127.0.0.1:4222".into(),
-            millm_namespace: unique_namespace(),
-            model_cache_dir: cache.to_path_buf(),
-            log_level: "warn".into(),
-            log_format: LogFormat::Console,
-            millm_secret_key: SecretKey(hex_key()),
-            heartbeat_secs: 1,
-            shutdown_timeout_secs: 5,
-            otel_exporter_otlp_endpoint: None,
-        },
-        hub: HubConfig {
-            hf_endpoint: hub_url.to_owned(),
-            hf_token: None,
-            hub_breaker_threshold: 5,
-            hub_breaker_recovery_secs: 30,
-        },
+        common: common_config(cache).await,
+        hub: hub_config(hub_url),
         http: HttpSettings {
             host: "127.0.0.1".into(),
             port: 0,
@@ -64,14 +46,6 @@ pub async fn test_config(hub_url: &str, cache: &std::path::Path) -> GatewayConfi
             graceful_unload_timeout: 2,
         },
     }
-}
-
-fn hex_key() -> [u8; 32] {
-    let mut key = [0u8; 32];
-    for (i, b) in key.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&KEY_HEX[2 * i..2 * i + 2], 16).unwrap();
-    }
-    key
 }
 
 pub async fn spawn_app() -> TestApp {

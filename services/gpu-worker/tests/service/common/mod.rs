@@ -1,7 +1,6 @@
 //! The gateway in-process (fresh database, own namespace) and GPU workers spawned from the real binary, against
 //! the real Postgres, Redis and NATS; plus the tiny model repos and small polling helpers.
 
-use millm_contract::config::{CommonConfig, HubConfig, LogFormat, SecretKey};
 use millm_contract::names::Names;
 use millm_gateway::config::HttpSettings;
 use millm_gateway::{Application, GatewayConfig};
@@ -13,8 +12,8 @@ use std::time::{Duration, Instant};
 
 mod worker;
 
-pub const KEY_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-const PG_BASE: &str = "postgres://postgres@127.0.0.1:5432";
+pub use millm_test_support::env::KEY_HEX;
+use millm_test_support::env::{common_config, hub_config};
 
 pub struct Gateway {
     pub address: String,
@@ -26,41 +25,12 @@ pub struct Gateway {
     pub dirs: tempfile::TempDir,
 }
 
-fn hex_key() -> [u8; 32] {
-    let mut key = [0u8; 32];
-    for (i, b) in key.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&KEY_HEX[2 * i..2 * i + 2], 16).expect("hex");
-    }
-    key
-}
-
 pub async fn gateway() -> Gateway {
-    let database_url = format!("{PG_BASE}/millm_test_{}", uuid::Uuid::new_v4().simple());
-    millm_platform::db::ensure_database(&database_url)
-        .await
-        .expect("test database");
     let dirs = tempfile::tempdir().expect("temp dir");
     let config = GatewayConfig {
-        common: CommonConfig {
-            database_url,
-            redis_url: "redis://127.0.0.1:6379".into(),
-            nats_url: "nats://127.0.0.1:4222".into(),
-            millm_namespace: format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
-            model_cache_dir: dirs.path().join("cache"),
-            log_level: "warn".into(),
-            log_format: LogFormat::Console,
-            millm_secret_key: SecretKey(hex_key()),
-            heartbeat_secs: 1,
-            shutdown_timeout_secs: 5,
-            otel_exporter_otlp_endpoint: None,
-        },
-        hub: HubConfig {
-            // Unused: every model here is registered from a local folder.
-            hf_endpoint: "http://127.0.0.1:9".into(),
-            hf_token: None,
-            hub_breaker_threshold: 5,
-            hub_breaker_recovery_secs: 30,
-        },
+        common: common_config(&dirs.path().join("cache")).await,
+        // Unused: every model here is registered from a local folder.
+        hub: hub_config("http://127.0.0.1:9"),
         http: HttpSettings {
             host: "127.0.0.1".into(),
             port: 0,
