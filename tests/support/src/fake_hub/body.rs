@@ -1,5 +1,9 @@
 //! Streaming response bodies for file downloads, with the faults that act on bytes: bandwidth limits, aborted
 //! connections and flipped bytes. Every byte handed to the server is counted for `bytes_served`.
+//!
+//! The file is memory-mapped and each chunk is a zero-copy slice of the map, so the server's only per-byte work is
+//! the kernel's copy into the socket, as with a CDN's `sendfile`. The hub stands in for a remote service; it must
+//! not be what limits a download benchmark that shares the same cores with the client.
 
 use std::io;
 use std::path::PathBuf;
@@ -8,16 +12,15 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::body::Body;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::stream;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::sync::CancellationToken;
 
 use super::faults::RateLimiter;
 use super::state::FileCounters;
 
 /// Chunk size without a rate limit: large enough for loopback throughput in the GB/s range.
-const UNLIMITED_CHUNK: u64 = 512 * 1024;
+const UNLIMITED_CHUNK: u64 = 1024 * 1024;
 /// Pause between the last bytes of a truncated body and the abort, so the server flushes them to the client
 /// before the connection goes down.
 const FLUSH_BEFORE_ABORT: Duration = Duration::from_millis(50);
@@ -25,6 +28,8 @@ const FLUSH_BEFORE_ABORT: Duration = Duration::from_millis(50);
 /// What to send: `len` bytes of `path` starting at `start`, altered by the armed faults.
 pub(crate) struct BodyPlan {
     pub path: PathBuf,
+    /// The file's shared mapping, made by the first request that needs it.
+    pub content: Arc<tokio::sync::OnceCell<Bytes>>,
     pub start: u64,
     pub len: u64,
     /// Abort the connection after this many body bytes.
@@ -38,7 +43,6 @@ pub(crate) struct BodyPlan {
 
 struct Cursor {
     plan: BodyPlan,
-    file: Option<tokio::fs::File>,
     sent: u64,
     finished: bool,
 }
@@ -47,7 +51,6 @@ impl BodyPlan {
     pub fn into_body(self) -> Body {
         let cursor = Cursor {
             plan: self,
-            file: None,
             sent: 0,
             finished: false,
         };
@@ -99,25 +102,46 @@ impl Cursor {
         }
 
         let offset = plan.start + self.sent;
-        let file = match &mut self.file {
-            Some(file) => file,
-            None => {
-                let mut file = tokio::fs::File::open(&plan.path).await?;
-                file.seek(io::SeekFrom::Start(offset)).await?;
-                self.file.insert(file)
-            }
+        // One mapping per file for the hub's lifetime: mapping per request would fault every page in again and
+        // serialise the serving threads on the address-space lock.
+        let map = plan.content.get_or_try_init(|| map_file(&plan.path)).await?;
+        let (from, to) = (usize::try_from(offset), usize::try_from(offset + want));
+        let (Ok(from), Ok(to)) = (from, to) else {
+            return Err(aborted("range too large"));
         };
-        let len = usize::try_from(want).map_err(|_| aborted("chunk too large"))?;
-        let mut buf = BytesMut::zeroed(len);
-        file.read_exact(&mut buf).await?;
-        for flip in &plan.flips {
-            if let Some(i) = flip.checked_sub(offset).filter(|i| *i < want) {
-                // `i < want`, which fits in usize.
-                buf[i as usize] ^= 0xFF;
-            }
+        if to > map.len() {
+            return Err(aborted("fake hub: file shorter than its index says"));
+        }
+        let mut bytes = map.slice(from..to);
+        let flips: Vec<usize> = plan
+            .flips
+            .iter()
+            .filter_map(|flip| flip.checked_sub(offset).filter(|i| *i < want))
+            // `i < want`, which fits in usize.
+            .map(|i| i as usize)
+            .collect();
+        if !flips.is_empty() {
+            let mut altered = bytes.to_vec();
+            flips.iter().for_each(|&i| altered[i] ^= 0xFF);
+            bytes = Bytes::from(altered);
         }
         self.sent += want;
         plan.counters.bytes.fetch_add(want, Ordering::Relaxed);
-        Ok(Some(buf.freeze()))
+        Ok(Some(bytes))
     }
+}
+
+/// Maps `path` read-only. The hub's files are test fixtures that nothing rewrites while they are served, which is
+/// what makes the map sound (a file truncated under a map faults its reader).
+#[allow(unsafe_code)]
+async fn map_file(path: &std::path::Path) -> io::Result<Bytes> {
+    let path = path.to_owned();
+    let map = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(path)?;
+        // SAFETY: see above; the fixtures are written before the hub serves them and never changed afterwards.
+        unsafe { memmap2::Mmap::map(&file) }
+    })
+    .await
+    .map_err(io::Error::other)??;
+    Ok(Bytes::from_owner(map))
 }

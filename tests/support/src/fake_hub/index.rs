@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use serde_json::Value;
@@ -123,6 +123,7 @@ fn index_file(path: String, abs: PathBuf) -> Result<RepoFile, FakeHubError> {
             size,
             blob_id: blob_sha1,
             lfs: None,
+            content: Arc::default(),
         },
         FileDigest::Lfs { sha256 } => {
             // On the hub an LFS file's git blob is the pointer file, so blobId is the pointer's blob sha.
@@ -138,6 +139,7 @@ fn index_file(path: String, abs: PathBuf) -> Result<RepoFile, FakeHubError> {
                 size,
                 blob_id,
                 lfs: Some(lfs),
+                content: Arc::default(),
             }
         }
     })

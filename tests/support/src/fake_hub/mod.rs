@@ -25,6 +25,7 @@ mod routes_api;
 mod routes_resolve;
 mod state;
 
+use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -120,6 +121,10 @@ impl FakeHub {
                     return;
                 }
             };
+            // As a CDN does: no Nagle delay on the last segment of a small answer.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let served = axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown.cancelled_owned())
                 .await;

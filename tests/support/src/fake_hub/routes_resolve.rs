@@ -49,6 +49,7 @@ pub(crate) async fn resolve(
     } else {
         BodyPlan {
             path: file.abs.clone(),
+            content: file.content.clone(),
             start,
             len,
             abort_after: state.faults.take_drop(&repo_id, &path),

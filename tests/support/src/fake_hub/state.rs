@@ -24,6 +24,8 @@ pub(crate) struct RepoFile {
     /// Git blob id: of the content for regular files, of the pointer file for LFS files.
     pub blob_id: String,
     pub lfs: Option<LfsInfo>,
+    /// The file mapped into memory on its first download, then shared by every request for it.
+    pub content: Arc<tokio::sync::OnceCell<bytes::Bytes>>,
 }
 
 impl RepoFile {
