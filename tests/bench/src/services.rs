@@ -1,5 +1,6 @@
 //! miLLM's services as separate processes, configured through the environment as in production.
 
+use millm_test_support::socket::Listener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -52,7 +53,11 @@ impl Services {
             ("MILLM_SECRET_KEY", KEY_HEX.to_owned()),
             ("HOST", "127.0.0.1".to_owned()),
             ("PORT", port.to_string()),
-            ("LOG_LEVEL", "warn".to_owned()),
+            // `BENCH_LOG_LEVEL=info` shows the services' spans with their durations, to see where time goes.
+            (
+                "LOG_LEVEL",
+                std::env::var("BENCH_LOG_LEVEL").unwrap_or_else(|_| "warn".to_owned()),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -61,7 +66,7 @@ impl Services {
         let spawn = |name: &str| {
             Command::new(release_bin(name))
                 .envs(env.iter().cloned())
-                .stdout(Stdio::null())
+                .stdout(Stdio::inherit())
                 .stderr(Stdio::inherit())
                 .kill_on_drop(true)
                 .spawn()
@@ -141,6 +146,14 @@ impl Services {
         body["data"]["id"]
             .as_i64()
             .unwrap_or_else(|| panic!("POST answered {body}"))
+    }
+
+    /// A Socket.IO client on `/progress`, connected and joined before it is returned.
+    pub async fn events(&self) -> Listener {
+        let listener = millm_test_support::socket::listen(&self.base, None).await;
+        // The namespace join completes after `connect` returns; events sent before it would be missed.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        listener
     }
 
     /// `GET /api/models/{id}`, the whole envelope.

@@ -41,11 +41,22 @@ pub async fn listen(address: &str, token: Option<&str>) -> Listener {
 impl Listener {
     /// The next event called `name`, skipping others; `None` after `wait`.
     pub async fn next_named(&mut self, name: &str, wait: Duration) -> Option<Value> {
+        self.next_of(&[name], None, wait).await.map(|(_, data)| data)
+    }
+
+    /// The next event called one of `names` (and about `model_id`, when given), skipping others, with its name;
+    /// `None` after `wait`.
+    pub async fn next_of(&mut self, names: &[&str], model_id: Option<i64>, wait: Duration) -> Option<(String, Value)> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let left = deadline.checked_duration_since(tokio::time::Instant::now())?;
             match tokio::time::timeout(left, self.events.recv()).await {
-                Ok(Some((event, data))) if event == name => return Some(data),
+                Ok(Some((event, data)))
+                    if names.contains(&event.as_str())
+                        && model_id.is_none_or(|id| data["model_id"].as_i64() == Some(id)) =>
+                {
+                    return Some((event, data));
+                }
                 Ok(Some(_)) => continue,
                 _ => return None,
             }

@@ -5,6 +5,7 @@
 
 use millm_bench::median;
 use millm_bench::services::Services;
+use millm_test_support::socket::Listener;
 use millm_test_support::{FakeHub, LlamaShape, RepoBuilder, cached_repo};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -58,15 +59,15 @@ async fn post(svc: &Services, path: &str, body: Value) -> Value {
         .expect("enveloped answer")
 }
 
-async fn wait_status(svc: &Services, id: i64, want: &str) -> Value {
-    loop {
-        let body = svc.model(id).await;
-        if body["data"]["status"] == want {
-            return body["data"].clone();
-        }
-        assert_ne!(body["data"]["status"], "error", "load failed: {body}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+/// Waits for the model's `model:load:complete`, the event the UI waits for too; polling the API every few
+/// milliseconds instead would take CPU from the load it times.
+async fn wait_loaded(events: &mut Listener, id: i64) {
+    let names = ["model:load:complete", "model:load:error"];
+    let (name, data) = events
+        .next_of(&names, Some(id), Duration::from_secs(120))
+        .await
+        .expect("the load ends within two minutes");
+    assert_eq!(name, names[0], "load failed: {data}");
 }
 
 struct LoadFigures {
@@ -77,13 +78,16 @@ struct LoadFigures {
 }
 
 async fn measure(svc: &Services, id: i64) -> LoadFigures {
+    let mut events = svc.events().await;
     let (mut loads, mut unloads, mut memory, mut estimate) = (Vec::new(), Vec::new(), 0, 0);
     for _ in 0..RUNS {
         let started = Instant::now();
         let answer = post(svc, &format!("/api/models/{id}/load"), json!({"force": true})).await;
         assert_eq!(answer["success"], true, "{answer}");
-        let loaded = wait_status(svc, id, "loaded").await;
+        wait_loaded(&mut events, id).await;
         loads.push(started.elapsed());
+        let loaded = &svc.model(id).await["data"];
+        assert_eq!(loaded["status"], "loaded", "{loaded}");
         memory = loaded["memory_used_mb"].as_i64().unwrap_or(0);
         estimate = loaded["estimated_memory_mb"].as_i64().unwrap_or(0);
         let started = Instant::now();
