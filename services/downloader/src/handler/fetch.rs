@@ -58,10 +58,16 @@ impl Fetcher<'_> {
         let siblings = cancel.child_token();
         // Built eagerly and boxed: closures inside stream combinators make the job's future
         // fail the higher-ranked `Send` check apalis needs.
-        let pending: Vec<BoxFuture<'_, Result<(), FetchError>>> = files
+        let mut todo: Vec<_> = files
             .iter()
             .zip(&progress.files)
             .filter(|(_, p)| !p.done.load(Ordering::Relaxed))
+            .collect();
+        // Largest first: the shards start together at once and the small files fill the spare
+        // slots, instead of a shard waiting behind a tokenizer for a slot.
+        todo.sort_by_key(|(file, _)| std::cmp::Reverse(file.spec.size));
+        let pending: Vec<BoxFuture<'_, Result<(), FetchError>>> = todo
+            .into_iter()
             .map(|(file, p)| self.fetch_one(file, p, &siblings).boxed())
             .collect();
         let mut running = futures::stream::iter(pending).buffer_unordered(self.max_files.max(1));
