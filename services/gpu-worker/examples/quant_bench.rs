@@ -17,6 +17,8 @@ use millm_gpu_worker::tokenize::load_tokenizer;
 use millm_gpu_worker::{Device, LoadedModel, Quant};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // As the worker does, so these figures are the worker's.
+    millm_gpu_worker::openmp::ensure_passive_wait();
     let dir = std::env::args()
         .nth(1)
         .map_or_else(|| std::env::temp_dir().join("millm-bench-254m"), PathBuf::from);

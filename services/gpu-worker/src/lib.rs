@@ -15,6 +15,7 @@ pub mod error;
 pub mod linear;
 pub mod measure;
 mod model;
+pub mod openmp;
 pub mod quant;
 pub mod service;
 pub mod shards;

@@ -3,6 +3,7 @@
 
 mod common;
 
+use millm_gpu_worker::linear::{dequantize_nf4 as dequantize_nf4_gather, dequantize_nf4_cpu};
 use millm_gpu_worker::quant::{Elem, NF4_BLOCK, NF4_CODE, dequantize_nf4, dequantize_q8, quantize_nf4, quantize_q8};
 use millm_gpu_worker::{Device, Kind, LoadOptions, LoadedModel, Quant, Tensor};
 
@@ -141,5 +142,27 @@ fn a_loaded_model_holds_exactly_the_packed_bytes_of_the_table() {
         let model = LoadedModel::load_with(&common::repo("llama"), opts, &|_, _| {}, &|| false).expect("load");
         assert_eq!(model.kind, Kind::BFloat16);
         assert_eq!(model.weight_bytes(), table_bytes("llama", quant), "{quant:?}");
+    }
+}
+
+#[test]
+fn the_threaded_cpu_nf4_decoder_equals_libtorch_gather_and_multiply_in_every_activation_kind() {
+    // Arrange: enough elements to split over threads, and an odd count so the last block is partial and the last
+    // byte holds a single weight.
+    let (rows, cols) = (257, 1031);
+    let (bytes, _) = weights(rows, cols);
+    let (packed, scales) = quantize_nf4(&bytes, Elem::BF16);
+    let packed = Tensor::from_slice(&packed);
+    let absmax = Tensor::from_data_size(&scales.to_bytes(), &[scales.bits.len() as i64], scales.kind);
+    let shape = [rows as i64, cols as i64];
+    let gathered = dequantize_nf4_gather(&packed, &absmax, shape[0] * shape[1]).expect("gather");
+    for kind in [Kind::Float, Kind::BFloat16, Kind::Half] {
+        // Act
+        let ours = dequantize_nf4_cpu(&packed, &absmax, shape, kind).expect("decode");
+        // Assert: bit for bit what the gather path gives after its cast to the activation kind.
+        let reference = gathered.view(shape).to_kind(kind);
+        assert_eq!(ours.kind(), kind);
+        assert_eq!(ours.size(), reference.size());
+        assert!(ours.equal(&reference), "{kind:?} differs");
     }
 }

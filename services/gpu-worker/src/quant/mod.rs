@@ -8,7 +8,7 @@
 mod nf4;
 mod q8;
 
-pub use nf4::{NF4_BLOCK, NF4_CODE, dequantize_nf4, quantize_nf4};
+pub use nf4::{NF4_BLOCK, NF4_CODE, dequantize_nf4, dequantize_nf4_into, quantize_nf4};
 pub use q8::{dequantize_q8, quantize_q8};
 
 use half::{bf16, f16};

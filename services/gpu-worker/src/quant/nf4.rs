@@ -82,13 +82,65 @@ pub fn quantize_nf4(src: &[u8], elem: Elem) -> (Vec<u8>, Scales) {
     (packed, Scales::from_f32(&maxes))
 }
 
-/// The `n` weights that packed codes stand for, as the forward pass sees them.
+/// The `n` weights that packed codes stand for, in f32.
 pub fn dequantize_nf4(packed: &[u8], scales: &Scales, n: usize) -> Vec<f32> {
-    (0..n)
-        .map(|i| {
-            let byte = packed[i / 2];
-            let code = if i % 2 == 0 { byte >> 4 } else { byte & 0x0f };
-            NF4_CODE[usize::from(code)] * scales.get(i / NF4_BLOCK)
-        })
-        .collect()
+    let mut out = vec![0f32; n];
+    dequantize_nf4_into(packed, |b| scales.get(b), &mut out, |v| v);
+    out
+}
+
+/// Decodes NF4 codes into `out` (one element per weight, `out.len()` of them), in the forward pass's element type.
+///
+/// Each block's 16 code-book values are scaled by its absmax in f32 once and converted by `convert`; every byte then
+/// yields its two weights by table lookup. The values equal `convert(code * absmax)` computed per element, as a
+/// gather-and-multiply in libtorch would give, at a fraction of the memory traffic (no index or f32 tensors).
+/// Large weights are split over the cores by whole blocks.
+pub fn dequantize_nf4_into<T: Copy + Default + Send>(
+    packed: &[u8],
+    scale: impl Fn(usize) -> f32 + Sync,
+    out: &mut [T],
+    convert: impl Fn(f32) -> T + Sync,
+) {
+    const INLINE: usize = 1 << 16;
+    let blocks = out.len().div_ceil(NF4_BLOCK);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads == 1 || out.len() < INLINE {
+        decode_blocks(0, packed, &scale, out, &convert);
+        return;
+    }
+    let per = blocks.div_ceil(threads);
+    std::thread::scope(|s| {
+        for (t, chunk) in out.chunks_mut(per * NF4_BLOCK).enumerate() {
+            let (scale, convert) = (&scale, &convert);
+            s.spawn(move || decode_blocks(t * per, packed, scale, chunk, convert));
+        }
+    });
+}
+
+fn decode_blocks<T: Copy + Default>(
+    first: usize,
+    packed: &[u8],
+    scale: &impl Fn(usize) -> f32,
+    out: &mut [T],
+    convert: &impl Fn(f32) -> T,
+) {
+    let mut table = [T::default(); 16];
+    for (b, dst) in out.chunks_mut(NF4_BLOCK).enumerate() {
+        let block = first + b;
+        let a = scale(block);
+        for (t, code) in table.iter_mut().zip(NF4_CODE) {
+            *t = convert(code * a);
+        }
+        let from = block * NF4_BLOCK / 2;
+        let bytes = &packed[from..(from + dst.len().div_ceil(2)).min(packed.len())];
+        let mut pairs = dst.chunks_exact_mut(2);
+        for (pair, &byte) in (&mut pairs).zip(bytes) {
+            pair[0] = table[usize::from(byte >> 4)];
+            pair[1] = table[usize::from(byte & 0x0f)];
+        }
+        // An odd element count leaves one weight, in the high nibble of the last byte.
+        if let (Some(last), Some(&byte)) = (pairs.into_remainder().first_mut(), bytes.last()) {
+            *last = table[usize::from(byte >> 4)];
+        }
+    }
 }
