@@ -43,8 +43,10 @@ impl Application {
             path: root.display().to_string(),
             source,
         })?;
-        // Leases hold detached connections, so the pool only needs room for queries.
-        let pool = db::connect(&common.database_url, 8).await?;
+        // Each running job holds its model's lease and one blob lease per file in flight, each on a
+        // pooled connection; four more serve the queries (progress checks, outcome, purge).
+        let leases = config.settings.max_download_workers * (1 + FILES_PER_JOB);
+        let pool = db::connect(&common.database_url, (leases + 4) as u32).await?;
         db::migrate(&pool).await?;
         let conn = queue::connect(&common.redis_url).await?;
         let names = Names::new(common.millm_namespace.clone());

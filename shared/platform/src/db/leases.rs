@@ -1,4 +1,4 @@
-//! Leases: Postgres session advisory locks, held on a connection of their own.
+//! Leases: Postgres session advisory locks, each on a pooled connection it holds exclusively.
 //!
 //! A download is worked by one handler at a time (the model's lease), and a blob has one
 //! writer across every machine that shares the database (the blob's lease). The lock lives as
@@ -6,7 +6,8 @@
 //! the lock, so a crash never leaves a model or blob locked.
 
 use sha2::{Digest, Sha256};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgPool, Postgres};
 
 use super::DbError;
 
@@ -36,10 +37,16 @@ impl LeaseKey {
     }
 }
 
-/// A held lease; dropping it closes its connection, which frees the lock.
+/// A held lease on a pooled connection that it holds exclusively until [`Lease::release`].
+///
+/// Released, the lock is freed and the connection goes back to the pool warm, so the next lease
+/// costs one round trip instead of a new Postgres session (a backend fork) on the download's
+/// critical path. Dropped unreleased (a cancelled future, a panic), the connection is closed
+/// instead of returned, which frees the lock and never hands a locked session to anyone else.
 pub struct Lease {
-    conn: PgConnection,
+    conn: PoolConnection<Postgres>,
     key: LeaseKey,
+    released: bool,
 }
 
 impl std::fmt::Debug for Lease {
@@ -51,18 +58,17 @@ impl std::fmt::Debug for Lease {
 impl Lease {
     /// Takes the lease if nobody holds it; `None` when another session does.
     pub async fn try_acquire(pool: &PgPool, key: LeaseKey) -> Result<Option<Lease>, DbError> {
-        // Detached, so the pool never hands this session (and its lock) to anyone else.
-        let mut conn = pool.acquire().await?.detach();
+        let mut conn = pool.acquire().await?;
         let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(key.key())
-            .fetch_one(&mut conn)
+            .fetch_one(&mut *conn)
             .await?;
-        if got {
-            Ok(Some(Lease { conn, key }))
-        } else {
-            let _ = conn.close().await;
-            Ok(None)
-        }
+        // Not got: the connection holds no lock and goes back to the pool as it is.
+        Ok(got.then_some(Lease {
+            conn,
+            key,
+            released: false,
+        }))
     }
 
     /// Waits for the lease, polling so that the wait can be abandoned by dropping the future.
@@ -79,13 +85,21 @@ impl Lease {
         &self.key
     }
 
-    /// Frees the lock now and closes the session.
+    /// Frees the lock now; the connection returns to the pool only if the unlock is confirmed.
     pub async fn release(mut self) {
-        let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+        let unlocked: Result<bool, _> = sqlx::query_scalar("SELECT pg_advisory_unlock($1)")
             .bind(self.key.key())
-            .execute(&mut self.conn)
+            .fetch_one(&mut *self.conn)
             .await;
-        let _ = self.conn.close().await;
+        self.released = matches!(unlocked, Ok(true));
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if !self.released {
+            self.conn.close_on_drop();
+        }
     }
 }
 

@@ -28,8 +28,9 @@ pub enum DbError {
 }
 
 /// Connects a pool; statement logging is off so queries carrying secrets never reach logs.
-/// Half the connections stay open even when idle: a lease detaches one, and a warm spare
-/// saves the next lease a Postgres connection set-up on the download's critical path.
+/// Half the connections stay open even when idle: a warm spare saves a lease or a query a
+/// Postgres connection set-up on the download's critical path. A held lease occupies one
+/// connection, so size `max_connections` for the leases a process holds at once plus its queries.
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, DbError> {
     let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
     let pool = PgPoolOptions::new()
