@@ -10,6 +10,9 @@ pub const KEY_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899a
 
 pub struct Services {
     pub base: String,
+    /// One client for every call: building a `reqwest::Client` loads the TLS root store, tens of
+    /// milliseconds that would otherwise be timed as the API's.
+    pub http: reqwest::Client,
     pub namespace: String,
     pub cache: PathBuf,
     children: Vec<Child>,
@@ -88,6 +91,7 @@ impl Services {
         }
         let services = Services {
             base,
+            http,
             namespace,
             cache: cache.to_path_buf(),
             children,
@@ -104,9 +108,9 @@ impl Services {
     }
 
     async fn wait_for_workers(&self, kind: &str, n: usize) {
-        let http = reqwest::Client::new();
         for _ in 0..200 {
-            let health: serde_json::Value = http
+            let health: serde_json::Value = self
+                .http
                 .get(format!("{}/api/health", self.base))
                 .send()
                 .await
@@ -133,7 +137,8 @@ impl Services {
 impl Services {
     /// `POST /api/models` for a hub repo at Q4; the new record's id.
     pub async fn create(&self, repo_id: &str) -> i64 {
-        let body: serde_json::Value = reqwest::Client::new()
+        let body: serde_json::Value = self
+            .http
             .post(format!("{}/api/models", self.base))
             .json(&serde_json::json!({"source": "huggingface", "repo_id": repo_id, "quantization": "Q4"}))
             .send()
@@ -158,7 +163,7 @@ impl Services {
 
     /// `GET /api/models/{id}`, the whole envelope.
     pub async fn model(&self, id: i64) -> serde_json::Value {
-        reqwest::Client::new()
+        self.http
             .get(format!("{}/api/models/{id}", self.base))
             .send()
             .await

@@ -106,7 +106,7 @@ async fn clean_scratch(work: &Path, name: &str) -> PathBuf {
 }
 
 /// Rounds of each contender; each row reports the median.
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 async fn throughput(hub: &FakeHub, repo_id: &str, dir: &Path, work: &Path) {
     let files = fetched(dir);
@@ -189,7 +189,7 @@ async fn cancel_latency(hub: &FakeHub, dir: &Path, work: &Path) -> Duration {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let cancelled = Instant::now();
-    reqwest::Client::new()
+    svc.http
         .post(format!("{}/api/models/{id}/cancel", svc.base))
         .send()
         .await

@@ -48,7 +48,7 @@ async fn transformers(repo: &Path) -> Duration {
 }
 
 async fn post(svc: &Services, path: &str, body: Value) -> Value {
-    reqwest::Client::new()
+    svc.http
         .post(format!("{}{path}", svc.base))
         .json(&body)
         .send()
