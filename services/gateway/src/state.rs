@@ -1,6 +1,7 @@
 //! What every handler shares: connections, clients, and the gateway's live views.
 
 use millm_contract::config::Secret;
+use millm_contract::events::DownloadProgress;
 use millm_platform::bus::Bus;
 use millm_platform::hub::HubClient;
 use millm_platform::queue::{DownloadStorage, LoadStorage};
@@ -41,19 +42,31 @@ impl AppState {
     }
 }
 
-/// The latest download progress per model, from the workers' events.
+/// The latest download progress per model, as relayed to clients.
 #[derive(Debug, Default)]
 pub struct ProgressCache {
-    latest: Mutex<HashMap<i64, f64>>,
+    latest: Mutex<HashMap<i64, DownloadProgress>>,
 }
 
 impl ProgressCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, f64>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, DownloadProgress>> {
         self.latest.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn set(&self, model_id: i64, percent: f64) {
-        self.lock().insert(model_id, percent);
+    /// Raises `p` to at least the figures last relayed for its model, remembers it, and returns it.
+    ///
+    /// A download resumed after its process died restarts from its resume state, which can lag the
+    /// last event by the bytes that were in flight; clients see the bar hold until the real figure
+    /// passes it, never go back. Complete, error, cancel, retry and delete forget the model.
+    pub fn raise(&self, mut p: DownloadProgress) -> DownloadProgress {
+        let mut latest = self.lock();
+        if let Some(last) = latest.get(&p.model_id) {
+            p.progress = p.progress.max(last.progress);
+            p.bytes_downloaded = p.bytes_downloaded.max(last.bytes_downloaded);
+            p.files_done = p.files_done.max(last.files_done);
+        }
+        latest.insert(p.model_id, p.clone());
+        p
     }
 
     pub fn forget(&self, model_id: i64) {
@@ -61,6 +74,6 @@ impl ProgressCache {
     }
 
     pub fn get(&self, model_id: i64) -> Option<f64> {
-        self.lock().get(&model_id).copied()
+        self.lock().get(&model_id).map(|p| p.progress)
     }
 }

@@ -63,15 +63,15 @@ pub async fn relay(state: AppState, mut subscriber: async_nats::Subscriber, shut
             _ = shutdown.cancelled() => break,
             message = subscriber.next() => match message { Some(m) => m, None => break },
         };
-        let event: Event = match serde_json::from_slice(&message.payload) {
+        let mut event: Event = match serde_json::from_slice(&message.payload) {
             Ok(event) => event,
             Err(e) => {
                 tracing::warn!(subject = %message.subject, error = %e, "ignoring a malformed event");
                 continue;
             }
         };
-        match &event {
-            Event::DownloadProgress(p) => state.progress.set(p.model_id, p.progress),
+        match &mut event {
+            Event::DownloadProgress(p) => *p = state.progress.raise(p.clone()),
             Event::DownloadComplete(e) => state.progress.forget(e.model_id),
             Event::DownloadError(e) => state.progress.forget(e.model_id),
             Event::DownloadCancelled(e) => state.progress.forget(e.model_id),

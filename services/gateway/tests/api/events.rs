@@ -1,4 +1,4 @@
-//! Worker events on NATS reach Socket.IO `/progress` clients unchanged.
+//! Worker events on NATS reach Socket.IO `/progress` clients unchanged, except that download progress never goes back.
 
 use millm_contract::events::{DownloadProgress, Event};
 use serde_json::json;
@@ -85,4 +85,36 @@ async fn the_record_shows_the_latest_relayed_progress() {
     let (_, body) = app.get(&format!("/api/models/{id}")).await;
 
     assert_eq!(body["data"]["download_progress"], 63.5);
+}
+
+#[tokio::test]
+async fn progress_that_goes_back_after_a_resumed_download_is_held_at_the_last_relayed_figure() {
+    // Arrange: a client has seen 60 % of model 9.
+    let app = spawn_app().await;
+    let mut listener = listen(&app.address, None).await;
+    let mut ahead = progress(9, 60.0);
+    if let Event::DownloadProgress(p) = &mut ahead {
+        p.bytes_downloaded = 600;
+        // Tells this event's (possibly repeated) deliveries apart from the later one.
+        p.speed_mbps = 99.0;
+    }
+    publish_until_heard(&app, &mut listener, &ahead)
+        .await
+        .expect("event relayed");
+
+    // Act: the process that resumes it starts from its resume state, a little behind.
+    publish(&app, &progress(9, 41.9)).await;
+
+    // Assert: the later event (its own speed) carries the figures already shown.
+    let held = loop {
+        let data = listener
+            .next_named("model:download:progress", Duration::from_secs(5))
+            .await
+            .expect("the later event is relayed");
+        if data["speed_mbps"] == 12.5 {
+            break data;
+        }
+    };
+    assert_eq!(held["progress"], 60.0);
+    assert_eq!(held["bytes_downloaded"], 600);
 }
