@@ -40,7 +40,10 @@ impl Default for EngineConfig {
         Self {
             chunk_bytes: 16 * MIB,
             max_parallel_ranges: 4,
-            max_inflight_requests: 8,
+            // Four streams in all, shared by a job's files: a one-file repo gets four ranges, two
+            // shards two each. More streams only add receivers competing for the same cores and
+            // link (measured: 8 in flight downloaded the 509 MB repo 10 % slower than 4).
+            max_inflight_requests: 4,
             max_bandwidth_mib_s: 0.0,
             retry: RetryPolicy::default(),
             stall_timeout: Duration::from_secs(30),

@@ -229,10 +229,21 @@ fn open_partial(
         _ => {
             // Truncating first turns any stale bytes into holes, so nothing old is mistaken for data.
             file.set_len(0)?;
-            file.set_len(size)?;
+            reserve(&file, size)?;
             state::remove(state_path)?;
             Ok((file, vec![0; n]))
         }
+    }
+}
+
+/// Gives a fresh partial file its full length with its blocks reserved up front: a full disk
+/// fails here, before any byte is fetched, and the writes that follow skip the filesystem's
+/// per-page delayed-allocation work. Where the filesystem cannot reserve, a sparse file does.
+fn reserve(file: &File, size: u64) -> std::io::Result<()> {
+    match fs4::fs_std::FileExt::allocate(file, size) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::StorageFull => Err(err),
+        Err(_) => file.set_len(size),
     }
 }
 
