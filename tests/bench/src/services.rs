@@ -1,12 +1,11 @@
 //! miLLM's services as separate processes, configured through the environment as in production.
 
+use millm_test_support::env::{KEY_HEX, fresh_database, unique_namespace};
 use millm_test_support::socket::Listener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
-
-pub const KEY_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 pub struct Services {
     pub base: String,
@@ -41,12 +40,8 @@ impl Services {
     }
 
     async fn launch(hub_url: &str, cache: &Path, workers: &[(&str, usize)], extra: &[(&str, String)]) -> Services {
-        let database = format!("millm_bench_{}", uuid::Uuid::new_v4().simple());
-        let database_url = format!("postgres://postgres@127.0.0.1:5432/{database}");
-        millm_platform::db::ensure_database(&database_url)
-            .await
-            .expect("bench database");
-        let namespace = format!("b{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+        let database_url = fresh_database().await;
+        let namespace = unique_namespace();
         let port = free_port();
         let env: Vec<(String, String)> = [
             ("DATABASE_URL", database_url),

@@ -116,7 +116,7 @@ async fn a_gated_repo_needs_a_token_that_the_hub_accepts() {
     };
     let commit = env.publish("org/gated", &tiny_repo(), options);
     env.hub.add_token("hf_good");
-    let sealer = Sealer::new(&millm_contract::config::SecretKey(key_bytes()));
+    let sealer = Sealer::new(&millm_test_support::env::secret_key());
     let _downloader = env.downloader().spawn();
     let mut events = env.events().await;
 
@@ -165,14 +165,6 @@ async fn the_servers_hf_token_is_used_when_the_job_brings_none() {
     let _downloader = env.downloader().var("HF_TOKEN", "hf_server").spawn();
     let id = env.insert_and_push("org/gated", &commit, None).await;
     assert_eq!(env.settled(id, LONG).await.model.status, ModelStatus::Ready);
-}
-
-fn key_bytes() -> [u8; 32] {
-    let mut key = [0u8; 32];
-    for (i, b) in key.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&crate::common::KEY_HEX[2 * i..2 * i + 2], 16).expect("hex");
-    }
-    key
 }
 
 #[tokio::test]
