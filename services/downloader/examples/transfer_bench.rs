@@ -98,7 +98,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         max_parallel_ranges: setting("BENCH_RANGES", 4),
         ..EngineConfig::default()
     };
-    let engine = TransferEngine::new(TransferEngine::build_client()?, config.clone());
+    let engine = TransferEngine::new(TransferEngine::build_client()?, config.clone())?;
     for run in 1..=setting("BENCH_RUNS", 3) {
         let scratch = scratch_dir()?;
         let jobs = files

@@ -60,7 +60,8 @@ impl Application {
         let engine = TransferEngine::new(
             TransferEngine::build_client()?,
             EngineConfig::from_settings(settings.download_chunk_mb, settings.download_max_bandwidth_mbps),
-        );
+        )
+        .map_err(DownloaderError::Writeback)?;
         let ctx = Arc::new(JobContext {
             pool,
             bus,

@@ -27,6 +27,8 @@ pub enum DownloaderError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot start the writeback thread: {0}")]
+    Writeback(#[source] std::io::Error),
     #[error("the apalis worker stopped: {0}")]
     Worker(String),
 }

@@ -40,6 +40,30 @@ async fn a_multi_chunk_file_is_fetched_byte_for_byte_and_its_sha256_verified() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_with_only_its_size_to_check_is_fetched_whole_without_a_hash() {
+    // Arrange: the hasher only follows such a file's prefix (for the early writeback).
+    let bytes = payload(5 * MIB as usize + 777, 9);
+    let setup = Setup::serving(&[("weights.bin", &bytes)]).await;
+    let spec = FileSpec {
+        expected: Expected::SizeOnly,
+        ..setup.spec("weights.bin", &bytes)
+    };
+    let progress = ProgressCounter::new();
+
+    // Act
+    let outcome = engine(quick_config())
+        .fetch(&spec, &progress, &CancellationToken::new())
+        .await
+        .expect("fetch");
+
+    // Assert
+    assert!(matches!(outcome, FetchOutcome::Downloaded(_)), "{outcome:?}");
+    assert_eq!(std::fs::read(&spec.dest_blob).expect("blob"), bytes);
+    assert_eq!(progress.get(), bytes.len() as u64);
+    assert!(!spec.incomplete_path().exists() && !spec.state_path().exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_files_are_fetched_at_once_including_git_hashed_small_files() {
     // Arrange
     let big = payload(3 * MIB as usize, 2);

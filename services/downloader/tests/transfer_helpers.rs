@@ -81,7 +81,7 @@ pub fn quick_config() -> EngineConfig {
 }
 
 pub fn engine(config: EngineConfig) -> TransferEngine {
-    TransferEngine::new(TransferEngine::build_client().expect("client"), config)
+    TransferEngine::new(TransferEngine::build_client().expect("client"), config).expect("engine")
 }
 
 /// Deterministic bytes that do not compress or repeat.

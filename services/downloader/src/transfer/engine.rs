@@ -14,6 +14,7 @@ use super::limiter::BandwidthLimiter;
 use super::range::RoundError;
 use super::retry::RetryPolicy;
 use super::round::{self, RoundParams};
+use super::writeback::Writeback;
 use super::{FetchOutcome, FileSpec, MIB, ProgressCounter, TransferError};
 
 /// Tuning of the engine; `Default` follows the contract's defaults.
@@ -70,22 +71,25 @@ pub struct TransferEngine {
     config: Arc<EngineConfig>,
     requests: Arc<Semaphore>,
     limiter: Option<Arc<BandwidthLimiter>>,
+    writeback: Writeback,
 }
 
 impl TransferEngine {
-    /// An engine over `client` (share one pooled client per process).
-    pub fn new(client: reqwest::Client, mut config: EngineConfig) -> Self {
+    /// An engine over `client` (share one pooled client per process); fails only when its
+    /// writeback thread cannot be started.
+    pub fn new(client: reqwest::Client, mut config: EngineConfig) -> std::io::Result<Self> {
         config.chunk_bytes = config.chunk_bytes.max(1);
         config.max_parallel_ranges = config.max_parallel_ranges.max(1);
         config.max_inflight_requests = config.max_inflight_requests.max(1);
         config.retry.attempts = config.retry.attempts.max(1);
         let limiter = BandwidthLimiter::from_mib_per_sec(config.max_bandwidth_mib_s).map(Arc::new);
-        Self {
+        Ok(Self {
             client,
             requests: Arc::new(Semaphore::new(config.max_inflight_requests)),
             config: Arc::new(config),
             limiter,
-        }
+            writeback: Writeback::start()?,
+        })
     }
 
     /// The client this engine is meant for: HTTP/1.1 (one TCP stream per range beats h2
@@ -122,6 +126,9 @@ impl TransferEngine {
             file = %spec.name,
             size_bytes = spec.size,
             duration_ms = tracing::field::Empty,
+            transfer_ms = tracing::field::Empty,
+            hash_wait_ms = tracing::field::Empty,
+            sync_ms = tracing::field::Empty,
         );
         let started = Instant::now();
         let result = self
@@ -194,6 +201,7 @@ impl TransferEngine {
                 config: &self.config,
                 requests: &self.requests,
                 limiter: self.limiter.as_ref(),
+                writeback: &self.writeback,
                 spec,
                 progress,
                 counted: &counted,

@@ -4,6 +4,7 @@
 //! MiB (they are still in the page cache), so hashing overlaps the transfer and finishes right after
 //! the last byte instead of needing a second pass. Memory is one block per file. sha256 comes from
 //! the `sha2` crate, which picks the SHA-NI instructions at run time where the CPU has them.
+//! The prefix it has followed is also handed to the early writeback, hashed or not.
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
 use super::tracker::ChunkTracker;
+use super::writeback::PrefixFlusher;
 use super::{Expected, TransferError};
 
 /// Bytes read and hashed per step; large enough to amortise the syscall, small enough to bound memory.
@@ -66,19 +68,32 @@ pub(crate) enum HashStop {
     Io(TransferError),
 }
 
+/// What the hasher follows.
+pub(crate) struct Follow {
+    pub file: Arc<File>,
+    pub path: PathBuf,
+    pub tracker: Arc<ChunkTracker>,
+    pub expected: Expected,
+    pub flusher: PrefixFlusher,
+}
+
 /// Hashes the partial file as its prefix grows; `Ok(None)` for [`Expected::SizeOnly`].
-pub(crate) fn follow_and_hash(
-    file: Arc<File>,
-    path: PathBuf,
-    tracker: Arc<ChunkTracker>,
-    expected: Expected,
-    stop: CancellationToken,
-) -> Result<Option<String>, HashStop> {
+pub(crate) fn follow_and_hash(follow: Follow, stop: CancellationToken) -> Result<Option<String>, HashStop> {
+    let Follow {
+        file,
+        path,
+        tracker,
+        expected,
+        mut flusher,
+    } = follow;
     let size = tracker.size();
-    let Some(mut running) = Running::for_expected(&expected, size) else {
-        return Ok(None);
+    let mut running = Running::for_expected(&expected, size);
+    // Without a hash to compute nothing is read back; the loop only follows the prefix.
+    let mut buf = match running {
+        Some(_) => vec![0u8; BLOCK.min(size as usize).max(1)],
+        None => Vec::new(),
     };
-    let mut buf = vec![0u8; BLOCK.min(size as usize).max(1)];
+    let step = if running.is_some() { buf.len() as u64 } else { u64::MAX };
     let mut pos = 0u64;
     while pos < size {
         if stop.is_cancelled() {
@@ -89,13 +104,17 @@ pub(crate) fn follow_and_hash(
             std::thread::sleep(IDLE);
             continue;
         }
-        let n = available.min(buf.len() as u64) as usize;
-        file.read_exact_at(&mut buf[..n], pos)
-            .map_err(|err| HashStop::Io(TransferError::io(&path, err)))?;
-        running.update(&buf[..n]);
-        pos += n as u64;
+        let n = available.min(step);
+        if let Some(running) = running.as_mut() {
+            let bytes = &mut buf[..n as usize];
+            file.read_exact_at(bytes, pos)
+                .map_err(|err| HashStop::Io(TransferError::io(&path, err)))?;
+            running.update(bytes);
+        }
+        pos += n;
+        flusher.advance(pos, pos == size);
     }
-    Ok(Some(running.finish_hex()))
+    Ok(running.map(Running::finish_hex))
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! A file is cut into chunks (`DOWNLOAD_CHUNK_MB`); several chunks stream in parallel as HTTP range
 //! requests, each written at its offset in `<blob>.incomplete` as the bytes arrive, so memory stays
 //! bounded whatever the file size. A hasher thread follows the contiguous prefix on disk, so the
-//! sha256 (or git-sha1) is ready right after the last byte. A small state file next to the partial
+//! sha256 (or git-sha1) is ready right after the last byte, and hands that prefix to an early
+//! writeback thread, so the final fsync is short. A small state file next to the partial
 //! file records how many bytes of each chunk are on disk, so a killed process resumes from there.
 //! Transient hub errors are retried per range from the byte where they stopped; refusals are final.
 //!
@@ -21,6 +22,7 @@ mod retry;
 mod round;
 mod state;
 mod tracker;
+mod writeback;
 
 use std::fmt;
 use std::path::PathBuf;

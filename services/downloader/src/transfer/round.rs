@@ -14,11 +14,12 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::engine::EngineConfig;
-use super::hasher::{HashStop, follow_and_hash};
+use super::hasher::{Follow, HashStop, follow_and_hash};
 use super::limiter::BandwidthLimiter;
 use super::range::{FileCtx, RoundError, run_worker};
 use super::state::{self, ResumeState};
 use super::tracker::{ChunkTracker, FileProgress, TrackerInit, chunk_count};
+use super::writeback::{PrefixFlusher, Writeback};
 use super::{Expected, FetchStats, FileSpec, ProgressCounter, TransferError};
 
 pub(crate) struct RoundParams<'a> {
@@ -26,6 +27,7 @@ pub(crate) struct RoundParams<'a> {
     pub config: &'a EngineConfig,
     pub requests: &'a Arc<Semaphore>,
     pub limiter: Option<&'a Arc<BandwidthLimiter>>,
+    pub writeback: &'a Writeback,
     pub spec: &'a FileSpec,
     pub progress: &'a ProgressCounter,
     pub counted: &'a Arc<AtomicU64>,
@@ -94,10 +96,16 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
     // The hasher stops with the round, whichever way the round ends.
     let stop = p.cancel.child_token();
     let _stop_on_exit = stop.clone().drop_guard();
-    let hasher = tokio::task::spawn_blocking({
-        let (file, part, tracker, expected) = (file.clone(), part.clone(), tracker.clone(), spec.expected.clone());
-        move || follow_and_hash(file, part, tracker, expected, stop)
-    });
+    let follow = Follow {
+        file: file.clone(),
+        path: part.clone(),
+        tracker: tracker.clone(),
+        expected: spec.expected.clone(),
+        flusher: PrefixFlusher::new(p.writeback.clone(), file.clone()),
+    };
+    let hasher = tokio::task::spawn_blocking(move || follow_and_hash(follow, stop));
+    let span = tracing::Span::current();
+    let phase = Instant::now();
 
     let ctx = Arc::new(FileCtx {
         client: p.engine_client.clone(),
@@ -121,6 +129,8 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
         () = p.cancel.cancelled() => Err(RoundError::Transfer(TransferError::Cancelled)),
         result = join_all(&mut workers, &spec.name) => result,
     };
+    let transfer = phase.elapsed();
+    span.record("transfer_ms", transfer.as_millis() as u64);
     if let Err(err) = transferred {
         // Wait for the aborted workers so no write lands after this function returns.
         workers.abort_all();
@@ -140,18 +150,22 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
         },
     };
     let digest = digest.inspect_err(|_| save_state_quietly(&tracker, &spec.name))?;
+    // How long the hash trailed the last byte.
+    span.record("hash_wait_ms", (phase.elapsed() - transfer).as_millis() as u64);
     verify(&file, spec, digest.as_deref()).map_err(|e| match e {
         VerifyError::Io(err) => RoundError::Transfer(TransferError::io(&part, err)),
         VerifyError::Mismatch(reason) => RoundError::Mismatch(reason),
     })?;
 
     let dest = spec.dest_blob.clone();
+    let syncing = Instant::now();
     tokio::task::spawn_blocking(move || finish(&file, &part, &state_path, &dest))
         .await
         .map_err(|_| TransferError::Failed {
             file: spec.name.clone(),
             reason: "finishing the blob panicked".into(),
         })??;
+    span.record("sync_ms", syncing.elapsed().as_millis() as u64);
     Ok(FetchStats {
         bytes_transferred: tracker.transferred(),
         bytes_resumed: resumed,
