@@ -47,7 +47,8 @@ pub fn validate_repo_path(path: &str) -> Result<(), CacheError> {
     Ok(())
 }
 
-/// `org/name` → `models--org--name` (the folder name Python's `repo_folder_name` gives).
+/// `org/name` → `models--org--name`: hf-hub's folder name, the one Python's `repo_folder_name`
+/// gives, once the id is known to be safe as a folder name.
 pub fn repo_folder_name(repo_id: &str) -> Result<String, CacheError> {
     let parts: Vec<&str> = repo_id.split('/').collect();
     let valid_part = |p: &&str| {
@@ -63,7 +64,7 @@ pub fn repo_folder_name(repo_id: &str) -> Result<String, CacheError> {
             reason: "not a repo id",
         });
     }
-    Ok(format!("models--{}", parts.join("--")))
+    Ok(hf_hub::Repo::model(repo_id.to_owned()).folder_name())
 }
 
 /// Blob names and commits are plain hex; anything else is refused before it becomes a path.
@@ -88,10 +89,12 @@ pub fn blob_path(root: &Path, repo_id: &str, etag: &str) -> Result<PathBuf, Cach
     Ok(repo_dir(root, repo_id)?.join("blobs").join(etag))
 }
 
-/// `root/models--{org}--{name}/snapshots/<commit>`.
+/// `root/models--{org}--{name}/snapshots/<commit>`, as hf-hub's cache names it.
 pub fn snapshot_dir(root: &Path, repo_id: &str, commit: &str) -> Result<PathBuf, CacheError> {
     validate_name("commit", commit)?;
-    Ok(repo_dir(root, repo_id)?.join("snapshots").join(commit))
+    repo_folder_name(repo_id)?;
+    let repo = hf_hub::Cache::new(root.to_path_buf()).model(repo_id.to_owned());
+    Ok(repo.pointer_path(commit))
 }
 
 /// `root/models--{org}--{name}/snapshots/<commit>/<path>`.

@@ -1,6 +1,15 @@
-//! The hub's metadata API as the gateway uses it: model info, small files, and safetensors
-//! headers by Range request, all through the circuit breaker, with a couple of quick retries.
+//! The hub's metadata API as the gateway and the downloader use it: model info, small files, and
+//! safetensors headers by Range request, all through the circuit breaker, with a couple of quick
+//! retries.
+//!
+//! The model-info request is built by the `hf-hub` crate (its URL scheme, revision escaping and
+//! user agent), with `blobs=true` added as hf-hub's own documentation does: hf-hub's `RepoInfo`
+//! keeps only file names and the commit, and the downloader needs each file's size and LFS sha256.
+//! The answer is read here rather than by hf-hub, which would also fold the hub's `X-Error-Code`
+//! (gated, missing repo, missing revision) into one request error.
 
+use hf_hub::api::tokio::{Api, ApiBuilder};
+use hf_hub::{Cache, Repo};
 use millm_contract::config::Secret;
 use millm_contract::files::{TensorInfo, header_len, parse_header};
 use millm_contract::repo::RepoId;
@@ -92,11 +101,15 @@ impl ModelInfo {
 #[derive(Clone, Debug)]
 pub struct HubClient {
     http: reqwest::Client,
+    /// hf-hub's client, only for the requests it knows how to build.
+    api: Api,
     endpoint: String,
     breaker: Arc<Breaker>,
 }
 
 const ATTEMPTS: u32 = 2;
+/// hf-hub's client has no timeouts of its own; its requests get this one.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 impl HubClient {
     pub fn new(endpoint: &str, breaker: Arc<Breaker>) -> Result<Self, HubError> {
@@ -106,9 +119,21 @@ impl HubClient {
             .user_agent(concat!("millm/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| HubError::Unavailable(e.to_string()))?;
+        let endpoint = endpoint.trim_end_matches('/').to_owned();
+        // No token and no cache folder of hf-hub's own: the token goes on each request (a job's
+        // sealed token, else `HF_TOKEN`), and the cache is `MODEL_CACHE_DIR`. hf-hub reads a
+        // token file next to the cache folder it is given; `with_token(None)` drops what it read.
+        let api = ApiBuilder::from_cache(Cache::new(std::path::PathBuf::new()))
+            .with_endpoint(endpoint.clone())
+            .with_token(None)
+            .with_progress(false)
+            .with_user_agent("millm", env!("CARGO_PKG_VERSION"))
+            .build()
+            .map_err(|e| HubError::Unavailable(e.to_string()))?;
         Ok(Self {
             http,
-            endpoint: endpoint.trim_end_matches('/').to_owned(),
+            api,
+            endpoint,
             breaker,
         })
     }
@@ -127,11 +152,13 @@ impl HubClient {
         revision: Option<&str>,
         token: Option<&Secret>,
     ) -> Result<ModelInfo, HubError> {
-        let url = match revision {
-            Some(rev) => format!("{}/api/models/{repo}/revision/{rev}?blobs=true", self.endpoint),
-            None => format!("{}/api/models/{repo}?blobs=true", self.endpoint),
+        let repo = match revision {
+            Some(rev) => Repo::with_revision(repo.to_string(), hf_hub::RepoType::Model, rev.to_owned()),
+            None => Repo::model(repo.to_string()),
         };
-        let bytes = self.send(|| self.http.get(&url), token).await?;
+        let repo = self.api.repo(repo);
+        let request = || repo.info_request().query(&[("blobs", "true")]).timeout(REQUEST_TIMEOUT);
+        let bytes = self.send(request, token).await?;
         serde_json::from_slice(&bytes).map_err(|e| HubError::Decode(e.to_string()))
     }
 
