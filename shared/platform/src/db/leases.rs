@@ -57,18 +57,26 @@ impl std::fmt::Debug for Lease {
 
 impl Lease {
     /// Takes the lease if nobody holds it; `None` when another session does.
+    ///
+    /// The lease exists before the lock query is sent, so a future dropped while the answer is
+    /// on its way (a job cancelled mid-wait) closes the connection: the server may already have
+    /// granted the lock, and that session must never go back to the pool holding it.
     pub async fn try_acquire(pool: &PgPool, key: LeaseKey) -> Result<Option<Lease>, DbError> {
-        let mut conn = pool.acquire().await?;
-        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(key.key())
-            .fetch_one(&mut *conn)
-            .await?;
-        // Not got: the connection holds no lock and goes back to the pool as it is.
-        Ok(got.then_some(Lease {
-            conn,
+        let mut lease = Lease {
+            conn: pool.acquire().await?,
             key,
             released: false,
-        }))
+        };
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(lease.key.key())
+            .fetch_one(&mut *lease.conn)
+            .await?;
+        if got {
+            return Ok(Some(lease));
+        }
+        // Refused: this session holds no lock and may go back to the pool as it is.
+        lease.released = true;
+        Ok(None)
     }
 
     /// Waits for the lease, polling so that the wait can be abandoned by dropping the future.
