@@ -88,12 +88,14 @@ pub(crate) fn follow_and_hash(follow: Follow, stop: CancellationToken) -> Result
     } = follow;
     let size = tracker.size();
     let mut running = Running::for_expected(&expected, size);
-    // Without a hash to compute nothing is read back; the loop only follows the prefix.
-    let mut buf = match running {
-        Some(_) => vec![0u8; BLOCK.min(size as usize).max(1)],
-        None => Vec::new(),
+    // Without a hash to compute nothing is read back, so all the prefix there is is one step.
+    let (mut buf, step) = match running {
+        Some(_) => {
+            let len = BLOCK.min(size as usize).max(1);
+            (vec![0u8; len], len as u64)
+        }
+        None => (Vec::new(), u64::MAX),
     };
-    let step = if running.is_some() { buf.len() as u64 } else { u64::MAX };
     let mut pos = 0u64;
     while pos < size {
         if stop.is_cancelled() {
@@ -112,7 +114,7 @@ pub(crate) fn follow_and_hash(follow: Follow, stop: CancellationToken) -> Result
             running.update(bytes);
         }
         pos += n;
-        flusher.advance(pos, pos == size);
+        flusher.advance(pos);
     }
     Ok(running.map(Running::finish_hex))
 }

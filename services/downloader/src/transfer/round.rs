@@ -101,7 +101,7 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
         path: part.clone(),
         tracker: tracker.clone(),
         expected: spec.expected.clone(),
-        flusher: PrefixFlusher::new(p.writeback.clone(), file.clone()),
+        flusher: PrefixFlusher::new(p.writeback.clone(), file.clone(), spec.size),
     };
     let hasher = tokio::task::spawn_blocking(move || follow_and_hash(follow, stop));
     let span = tracing::Span::current();

@@ -74,21 +74,24 @@ fn start_writeback(request: &Request) {
 pub(crate) struct PrefixFlusher {
     writeback: Writeback,
     file: Arc<File>,
+    size: u64,
     flushed: u64,
 }
 
 impl PrefixFlusher {
-    pub fn new(writeback: Writeback, file: Arc<File>) -> Self {
+    /// For `file`, whose finished length is `size`.
+    pub fn new(writeback: Writeback, file: Arc<File>, size: u64) -> Self {
         Self {
             writeback,
             file,
+            size,
             flushed: 0,
         }
     }
 
-    /// The prefix now reaches `end`; `last` says it is the whole file.
-    pub fn advance(&mut self, end: u64, last: bool) {
-        if end > self.flushed && (end - self.flushed >= STEP || last) {
+    /// The prefix now reaches `end`; the tail is handed over once it reaches the file's end.
+    pub fn advance(&mut self, end: u64) {
+        if end > self.flushed && (end - self.flushed >= STEP || end == self.size) {
             self.writeback.submit(&self.file, self.flushed, end - self.flushed);
             self.flushed = end;
         }
@@ -103,12 +106,12 @@ mod tests {
     fn the_prefix_is_handed_over_in_steps_and_the_tail_at_the_end() {
         let (requests, incoming) = channel();
         let file = Arc::new(tempfile::tempfile().expect("a temp file"));
-        let mut flusher = PrefixFlusher::new(Writeback { requests }, file);
+        let mut flusher = PrefixFlusher::new(Writeback { requests }, file, STEP + 30);
 
-        flusher.advance(STEP - 1, false);
-        flusher.advance(STEP + 10, false);
-        flusher.advance(STEP + 20, false);
-        flusher.advance(STEP + 30, true);
+        flusher.advance(STEP - 1);
+        flusher.advance(STEP + 10);
+        flusher.advance(STEP + 20);
+        flusher.advance(STEP + 30);
         drop(flusher);
 
         let handed: Vec<(u64, u64)> = incoming.iter().map(|r| (r.offset, r.len)).collect();

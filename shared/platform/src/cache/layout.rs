@@ -89,12 +89,10 @@ pub fn blob_path(root: &Path, repo_id: &str, etag: &str) -> Result<PathBuf, Cach
     Ok(repo_dir(root, repo_id)?.join("blobs").join(etag))
 }
 
-/// `root/models--{org}--{name}/snapshots/<commit>`, as hf-hub's cache names it.
+/// `root/models--{org}--{name}/snapshots/<commit>`.
 pub fn snapshot_dir(root: &Path, repo_id: &str, commit: &str) -> Result<PathBuf, CacheError> {
     validate_name("commit", commit)?;
-    repo_folder_name(repo_id)?;
-    let repo = hf_hub::Cache::new(root.to_path_buf()).model(repo_id.to_owned());
-    Ok(repo.pointer_path(commit))
+    Ok(repo_dir(root, repo_id)?.join("snapshots").join(commit))
 }
 
 /// `root/models--{org}--{name}/snapshots/<commit>/<path>`.
