@@ -1,5 +1,6 @@
 //! A fake HuggingFace Hub: an HTTP server that speaks the hub protocol (model info, tree listing, resolve with
 //! ranges, the hub's error codes and auth quirks) over local directories, with switchable faults and counters.
+//! The switches are also reachable over HTTP under `/_admin` (see `routes_admin`), for tests in another process.
 //!
 //! The server runs on its own small tokio runtime in background threads. That keeps it serving while a test blocks
 //! its own thread (waiting on a Python subprocess, hashing a big file), and lets dropping the hub stop every
@@ -21,6 +22,7 @@ mod faults;
 mod index;
 mod range;
 mod router;
+mod routes_admin;
 mod routes_api;
 mod routes_resolve;
 mod state;
@@ -182,6 +184,12 @@ impl FakeHub {
             .write()
             .expect("tokens lock poisoned")
             .insert(token.to_owned());
+    }
+
+    /// Replaces the access rules of a served repo (gated, private, allowed tokens), keeping its files and commit.
+    /// Returns false when no repo of that id is served.
+    pub fn set_access(&self, repo_id: &str, options: RepoOptions) -> bool {
+        self.state.set_access(repo_id, options)
     }
 
     /// Entries per page of the tree listing (default 1000, like the hub); 0 is treated as 1.

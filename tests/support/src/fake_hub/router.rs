@@ -1,4 +1,5 @@
-//! The route table, plus the catch-all and request logging that apply to every route.
+//! The route table (the hub protocol, and the `/_admin` switches), plus the catch-all and request logging that
+//! apply to every route.
 
 use std::sync::Arc;
 
@@ -7,11 +8,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use super::access::{self, HubError};
 use super::state::HubState;
-use super::{routes_api, routes_resolve};
+use super::{routes_admin, routes_api, routes_resolve};
 
 pub(crate) fn router(state: Arc<HubState>) -> Router {
     Router::new()
@@ -26,6 +27,12 @@ pub(crate) fn router(state: Arc<HubState>) -> Router {
             get(routes_api::tree_path),
         )
         .route("/{org}/{name}/resolve/{rev}/{*path}", get(routes_resolve::resolve))
+        .route("/_admin/repos/{org}/{name}/rate-limit", post(routes_admin::rate_limit))
+        .route("/_admin/repos/{org}/{name}/fail-next", post(routes_admin::fail_next))
+        .route("/_admin/repos/{org}/{name}/drop-after", post(routes_admin::drop_after))
+        .route("/_admin/repos/{org}/{name}/access", post(routes_admin::access))
+        .route("/_admin/tokens", post(routes_admin::add_token))
+        .route("/_admin/reset-counters", post(routes_admin::reset_counters))
         .fallback(not_found)
         .layer(middleware::from_fn(log_request))
         .with_state(state)

@@ -48,7 +48,7 @@ pub(crate) struct SafetensorsInfo {
 }
 
 /// A repository at its single revision, "main".
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Repo {
     pub id: String,
     pub commit: String,
@@ -105,6 +105,18 @@ impl HubState {
 
     pub fn repo(&self, repo_id: &str) -> Option<Arc<Repo>> {
         self.repos.read().expect("repos lock poisoned").get(repo_id).cloned()
+    }
+
+    /// Replaces the access rules of a served repo, keeping its files and commit; false when it is not served.
+    pub fn set_access(&self, repo_id: &str, options: RepoOptions) -> bool {
+        let mut repos = self.repos.write().expect("repos lock poisoned");
+        let Some(old) = repos.get(repo_id) else {
+            return false;
+        };
+        let mut repo = Repo::clone(old);
+        repo.options = options;
+        repos.insert(repo_id.to_owned(), Arc::new(repo));
+        true
     }
 
     /// A token is known when it was added globally or is allowed on any repository.

@@ -1,5 +1,6 @@
 //! The fake hub against a real HTTP client: protocol conformance and fault injection.
 
+mod admin;
 #[path = "../common/mod.rs"]
 mod common;
 mod faults;
