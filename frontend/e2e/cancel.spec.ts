@@ -1,0 +1,31 @@
+import { expect, test } from '@playwright/test';
+import { cachedFiles, modelOf, rateLimit, removeModel } from './helpers/api';
+import { modelName, run } from './helpers/run';
+import { card, openModels, progressOf } from './helpers/ui';
+
+const repo = () => run().repos.cancel;
+
+test.afterEach(async () => {
+  await rateLimit(repo(), null);
+  await removeModel(repo());
+});
+
+test('a download cancelled mid-way leaves neither a record nor partial files', async ({ page }) => {
+  // Arrange: a capped hub keeps the download going for most of a minute.
+  await rateLimit(repo(), 128 * 1024);
+  await openModels(page);
+  await page.getByTestId('repo-input').fill(repo());
+  await page.getByTestId('download-btn').click();
+  const modelCard = card(page, modelName(repo()));
+  await expect.poll(() => progressOf(modelCard), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect.poll(() => cachedFiles(repo()).length).toBeGreaterThan(0);
+
+  // Act
+  await modelCard.getByTestId('cancel-btn').click();
+  await page.getByTestId('confirm-cancel-btn').click();
+
+  // Assert
+  await expect(modelCard).toHaveCount(0);
+  expect(await modelOf(repo())).toBeUndefined();
+  await expect.poll(() => cachedFiles(repo()), { timeout: 20_000 }).toEqual([]);
+});

@@ -1,0 +1,69 @@
+// Page helpers in the user's terms: open the Models page, find a model's card, preview a repo, move focus with the
+// keyboard only, and record a state (a screenshot plus an accessibility check).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { run } from './run';
+
+const screenshots = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
+
+/** Opens the Models page (of the launcher's gateway unless `base` names another) and waits for the form. */
+export async function openModels(page: Page, base = run().gateway_url): Promise<void> {
+  await page.goto(base);
+  await expect(page.getByTestId('repo-input')).toBeVisible();
+}
+
+/** The card of the model called `name` (cards hold their model's name in their text). */
+export function card(page: Page, name: string): Locator {
+  return page.getByTestId('model-card').filter({ hasText: name });
+}
+
+export function statusOf(modelCard: Locator): Locator {
+  return modelCard.getByTestId('model-status');
+}
+
+/** Types `repoId` into the form and presses Preview; returns the preview dialog. */
+export async function preview(page: Page, repoId: string): Promise<Locator> {
+  await page.getByTestId('repo-input').fill(repoId);
+  await page.getByTestId('preview-btn').click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+/** The progress bar's value as a number (its `aria-valuenow`). */
+export async function progressOf(modelCard: Locator): Promise<number> {
+  const value = await modelCard.getByTestId('progress-bar').getAttribute('aria-valuenow');
+  return Number(value);
+}
+
+/**
+ * Presses Tab (Shift+Tab with `backwards`) until `target` has the focus, as a keyboard user would; fails when it
+ * is not reached within `limit` presses, which means it is not reachable from the keyboard.
+ */
+export async function tabTo(page: Page, target: Locator, limit = 80, backwards = false): Promise<void> {
+  const handle = await target.elementHandle();
+  if (!handle) throw new Error('tabTo: the target is not on the page');
+  for (let i = 0; i < limit; i += 1) {
+    if (await handle.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`tabTo: not focused after ${limit} presses of Tab`);
+}
+
+/** Serious and critical axe violations on the page as it is now, as readable lines. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Saves `screenshots/<name>.png` and checks the state has no serious or critical accessibility violations. */
+export async function recordState(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+  expect.soft(await seriousViolations(page), `accessibility of the "${name}" state`).toEqual([]);
+}
