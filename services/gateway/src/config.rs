@@ -18,6 +18,9 @@ pub struct HttpSettings {
     /// Seconds the GPU worker waits for work in flight; the gateway waits 10 s more.
     #[serde(default = "default_graceful")]
     pub graceful_unload_timeout: u64,
+    /// The built web UI served at `/` (`MILLM_UI_DIR`); relative to the working directory.
+    #[serde(default = "default_ui_dir")]
+    pub millm_ui_dir: PathBuf,
 }
 
 fn default_host() -> String {
@@ -28,6 +31,9 @@ fn default_port() -> u16 {
 }
 fn default_graceful() -> u64 {
     30
+}
+fn default_ui_dir() -> PathBuf {
+    PathBuf::from("frontend/dist")
 }
 
 #[derive(Debug, Clone)]

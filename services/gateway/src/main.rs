@@ -1,4 +1,5 @@
-//! `millm-gateway`: serve the API; `millm-gateway migrate` applies migrations and exits.
+//! `millm-gateway`: serve the API; `millm-gateway migrate` applies migrations and exits;
+//! `millm-gateway openapi` prints the OpenAPI document.
 
 use millm_gateway::{Application, GatewayConfig};
 use millm_platform::{db, service, shutdown_signal};
@@ -6,6 +7,11 @@ use millm_platform::{db, service, shutdown_signal};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let command = std::env::args().nth(1);
+    // The document needs no configuration: `make openapi` writes it for the web UI's types.
+    if command.as_deref() == Some("openapi") {
+        print!("{}", millm_gateway::routes::system::openapi::document());
+        return std::process::ExitCode::SUCCESS;
+    }
     service::run(
         "millm-gateway",
         GatewayConfig::from_env,
@@ -13,7 +19,7 @@ async fn main() -> std::process::ExitCode {
         |config| async move {
             match command.as_deref() {
                 Some("migrate") => migrate(&config).await,
-                Some(other) => Err(format!("unknown command '{other}' (only 'migrate')")),
+                Some(other) => Err(format!("unknown command '{other}' (only 'migrate' and 'openapi')")),
                 None => serve(config).await,
             }
         },

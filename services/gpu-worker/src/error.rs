@@ -44,7 +44,7 @@ impl LoadError {
     }
 }
 
-/// Bytes to MiB, rounded up, as the contract's `*_mb` fields count.
+/// Bytes to MiB as the contract's `*_mb` fields count them (its one `mib`), unsigned.
 pub(crate) fn mib(bytes: u64) -> u64 {
-    bytes.div_ceil(1 << 20)
+    millm_contract::model::mib(bytes).unsigned_abs()
 }

@@ -114,7 +114,17 @@ pub struct QueueWorkerConfig {
 
 /// Reads one part of a service's configuration; the error names the variable.
 pub fn from_env<T: serde::de::DeserializeOwned>() -> Result<T, ConfigError> {
-    envy::from_env::<T>().map_err(|e| match e {
+    from_vars(std::env::vars())
+}
+
+/// [`from_env`] over given variables. A variable set to the empty string (or to spaces) counts
+/// as unset, as compose and `.env` files write `HF_TOKEN=` for "none": it takes its default,
+/// or is reported missing when it is required.
+pub fn from_vars<T: serde::de::DeserializeOwned>(
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Result<T, ConfigError> {
+    let set = vars.into_iter().filter(|(_, value)| !value.trim().is_empty());
+    envy::from_iter::<_, T>(set).map_err(|e| match e {
         envy::Error::MissingValue(field) => {
             ConfigError(format!("missing environment variable {}", field.to_uppercase()))
         }
@@ -182,6 +192,29 @@ mod tests {
         assert!(parse_key(&"ab".repeat(32)).is_some());
         assert!(parse_key(&"ab".repeat(31)).is_none());
         assert!(parse_key(&"zz".repeat(32)).is_none());
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn an_empty_optional_variable_counts_as_unset() {
+        let hub: HubConfig = from_vars(vars(&[("HF_TOKEN", ""), ("HF_ENDPOINT", " ")])).unwrap();
+        assert!(hub.hf_token.is_none());
+        assert_eq!(hub.hf_endpoint, "https://huggingface.co");
+        let common: CommonConfig = from_vars(vars(&[
+            ("MILLM_SECRET_KEY", &"ab".repeat(32)),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+        ]))
+        .unwrap();
+        assert!(common.otel_exporter_otlp_endpoint.is_none());
+    }
+
+    #[test]
+    fn an_empty_required_variable_is_reported_missing_by_name() {
+        let error = from_vars::<CommonConfig>(vars(&[("MILLM_SECRET_KEY", "")])).unwrap_err();
+        assert_eq!(error.0, "missing environment variable MILLM_SECRET_KEY");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub struct DownloadProgress {
     pub total_bytes: u64,
     /// MiB per second.
     pub speed_mbps: f64,
+    #[schema(required = true)]
     pub eta_seconds: Option<f64>,
     pub files_done: u32,
     pub files_total: u32,
@@ -76,9 +77,12 @@ pub struct DeviceMemory {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WorkerRef {
+    #[schema(required = true)]
     pub id: Option<String>,
+    #[schema(required = true)]
     pub instance: Option<String>,
     pub alive: bool,
+    #[schema(required = true)]
     pub last_seen: Option<DateTime<Utc>>,
 }
 
@@ -86,8 +90,10 @@ pub struct WorkerRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct GpuStatus {
     pub worker: WorkerRef,
+    #[schema(required = true)]
     pub device: Option<String>,
     pub devices: Vec<DeviceMemory>,
+    #[schema(required = true)]
     pub loaded_model_id: Option<i64>,
 }
 

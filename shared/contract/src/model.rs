@@ -76,28 +76,41 @@ pub struct Model {
     pub id: i64,
     pub name: String,
     pub source: ModelSource,
+    #[schema(required = true)]
     pub repo_id: Option<String>,
+    #[schema(required = true)]
     pub local_path: Option<String>,
+    #[schema(required = true)]
     pub revision: Option<String>,
+    #[schema(required = true)]
     pub params: Option<String>,
+    #[schema(required = true)]
     pub architecture: Option<String>,
     pub quantization: Quantization,
+    #[schema(required = true)]
     pub disk_size_mb: Option<i64>,
+    #[schema(required = true)]
     pub estimated_memory_mb: Option<i64>,
+    #[schema(required = true)]
     pub memory_used_mb: Option<i64>,
     pub status: ModelStatus,
+    #[schema(required = true)]
     pub download_progress: Option<f64>,
+    #[schema(required = true)]
     pub error_message: Option<String>,
+    #[schema(required = true)]
     pub error_stage: Option<ErrorStage>,
     pub trust_remote_code: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub loaded_at: Option<DateTime<Utc>>,
 }
 
-/// Bytes to whole MiB, the unit of every `*_mb` field (rounded to nearest).
+/// Bytes to whole MiB, the unit of every `*_mb` field, rounded up: a non-empty model never
+/// shows 0 MiB, and a figure never claims less than the bytes need. Every service uses this one.
 pub fn mib(bytes: u64) -> i64 {
-    ((bytes + (1 << 19)) >> 20) as i64
+    i64::try_from(bytes.div_ceil(1 << 20)).unwrap_or(i64::MAX)
 }
 
 /// The seed's parameter label: billions with one decimal, millions and thousands without.
@@ -134,10 +147,11 @@ mod tests {
     }
 
     #[test]
-    fn mib_rounds_to_the_nearest_mebibyte() {
+    fn mib_rounds_up_to_the_next_mebibyte() {
         assert_eq!(mib(0), 0);
+        assert_eq!(mib(1), 1);
         assert_eq!(mib(1 << 20), 1);
-        assert_eq!(mib((1 << 20) + (1 << 19)), 2);
-        assert_eq!(mib((1 << 20) + (1 << 19) - 1), 1);
+        assert_eq!(mib((1 << 20) + 1), 2);
+        assert_eq!(mib(u64::MAX), i64::try_from(u64::MAX.div_ceil(1 << 20)).unwrap());
     }
 }

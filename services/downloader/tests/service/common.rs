@@ -46,6 +46,8 @@ impl TestEnv {
                 local_model_roots: String::new(),
                 millm_api_key: None,
                 graceful_unload_timeout: 2,
+                // The Rust tests build no UI: the API runs without one.
+                millm_ui_dir: std::path::PathBuf::from("no-ui-in-rust-tests"),
             },
         };
         let app = Application::build(config.clone()).await.expect("gateway builds");

@@ -10,7 +10,7 @@ use millm_contract::error::{ErrorBody, ErrorCode, Failure};
 use millm_contract::model::ModelStatus;
 use serde_json::{Value, json};
 
-use super::envelope::Envelope;
+use super::envelope::Failed;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -212,6 +212,6 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(code = %body.code, error = %cause_chain(&self), "request failed");
         }
-        (status, Envelope::<()>::error(body)).into_response()
+        (status, axum::Json(Failed::new(body))).into_response()
     }
 }

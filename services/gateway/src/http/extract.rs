@@ -8,6 +8,9 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 
 use super::error::ApiError;
 
@@ -110,6 +113,25 @@ impl<S: Send + Sync> FromRequestParts<S> for ModelId {
             Ok(id) if id > 0 => Ok(ModelId(id)),
             _ => Err(ApiError::validation("id", "must be a positive integer")),
         }
+    }
+}
+
+/// The `id` path parameter as the extractor accepts it: an integer of at least 1.
+impl utoipa::IntoParams for ModelId {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(1));
+        vec![
+            ParameterBuilder::new()
+                .name("id")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .description(Some("The model's id"))
+                .schema(Some(schema))
+                .build(),
+        ]
     }
 }
 

@@ -1,13 +1,17 @@
-//! The router: every /api route, the API-key check, and enveloped 404/405 answers.
+//! The router: every /api route, the API-key check, enveloped 404/405 answers, and the web UI
+//! for every other path.
 
 pub mod models;
 pub mod system;
+pub mod ui;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::Request;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use tower::ServiceExt;
 use tower_http::trace::TraceLayer;
 
 use crate::http::ApiError;
@@ -21,11 +25,24 @@ async fn not_found() -> Response {
     ApiError::NotFound.into_response()
 }
 
+/// Everything no route matched: an enveloped 404 under /api (and for the probes and the
+/// socket's path), else the web UI.
+async fn fallback(ui: Router, req: Request) -> Response {
+    if ui::is_reserved(req.uri().path()) {
+        return not_found().await;
+    }
+    match ui.oneshot(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
 async fn method_not_allowed() -> Response {
     ApiError::MethodNotAllowed.into_response()
 }
 
 pub fn router(state: AppState) -> Router {
+    let ui = ui::router(&state.config.http.millm_ui_dir);
     Router::new()
         .route("/api/models", get(read::list_models).post(create::create_model))
         .route("/api/models/preview", post(preview::preview_model))
@@ -38,7 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/health", get(health::health))
         .route("/api/health/ready", get(health::ready))
         .route("/api/openapi.json", get(openapi::openapi_json))
-        .fallback(not_found)
+        .fallback(move |req: Request| fallback(ui.clone(), req))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_api_key))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

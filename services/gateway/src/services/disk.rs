@@ -38,14 +38,24 @@ fn existing_ancestor(dir: &Path) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/"))
 }
 
-pub async fn check_disk(cache_dir: &Path, repo: &RepoId, facts: &RepoFacts) -> Result<(), ApiError> {
-    let needed = bytes_to_fetch(cache_dir, repo, facts);
+/// Free bytes on the file system that holds (or will hold) `cache_dir`.
+pub async fn free_bytes(cache_dir: &Path) -> Result<u64, ApiError> {
     let probe = existing_ancestor(cache_dir);
-    let free = tokio::task::spawn_blocking(move || fs4::available_space(probe))
+    tokio::task::spawn_blocking(move || fs4::available_space(probe))
         .await
         .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
-    if needed > free {
+        .map_err(ApiError::internal)
+}
+
+/// The one rule for the 507 and the preview's `fits_disk`: what is still to fetch fits the free space.
+pub fn fits_disk(needed: u64, free: u64) -> bool {
+    needed <= free
+}
+
+pub async fn check_disk(cache_dir: &Path, repo: &RepoId, facts: &RepoFacts) -> Result<(), ApiError> {
+    let needed = bytes_to_fetch(cache_dir, repo, facts);
+    let free = free_bytes(cache_dir).await?;
+    if !fits_disk(needed, free) {
         return Err(ApiError::InsufficientDisk {
             required_mb: mib(needed),
             available_mb: mib(free),

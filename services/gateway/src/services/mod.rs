@@ -5,6 +5,7 @@ pub mod disk;
 pub mod files;
 pub mod inspect;
 pub mod local;
+pub mod memory;
 pub mod reconcile;
 pub mod sockets;
 pub mod workers;

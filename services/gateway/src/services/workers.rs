@@ -39,6 +39,7 @@ pub struct GpuWorkerView {
     pub id: String,
     pub instance: String,
     pub device: String,
+    #[schema(required = true)]
     pub loaded_model_id: Option<i64>,
     pub active: bool,
     pub last_seen: DateTime<Utc>,

@@ -6,12 +6,17 @@ use millm_contract::model::ModelStatus;
 use millm_platform::db;
 
 use super::read::find;
-use crate::http::{ApiError, ModelId, ok_null};
+use crate::http::documented::{AUTHORIZED, MODEL_ID, STORED};
+use crate::http::{ApiError, ModelId, Null, Success, ok_null};
+use crate::route_errors;
 use crate::services::cleanup::{announce_cancel, purge_if_unheld};
 use crate::state::AppState;
+use millm_contract::error::ErrorCode;
 
-#[utoipa::path(post, path = "/api/models/{id}/cancel", tag = "models", params(("id" = i64, Path)),
-    responses((status = 200, description = "Cancelled; data is null"), (status = 409, description = "MODEL_NOT_DOWNLOADING")))]
+route_errors!(CancelErrors: AUTHORIZED, STORED, MODEL_ID, &[ErrorCode::ModelNotDownloading]);
+
+#[utoipa::path(post, path = "/api/models/{id}/cancel", tag = "models", params(ModelId),
+    responses((status = 200, description = "Cancelled and deleted; data is null", body = Success<Null>), CancelErrors))]
 #[tracing::instrument(skip_all, fields(model.id = id))]
 pub async fn cancel_download(State(state): State<AppState>, ModelId(id): ModelId) -> Result<Response, ApiError> {
     let record = find(&state, id).await?;

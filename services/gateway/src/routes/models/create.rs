@@ -10,14 +10,25 @@ use millm_platform::db::{self, Inserted, ModelFacts, NewModel};
 use millm_platform::queue;
 
 use super::dto::{Common, CreateModelBody, CreateRequest};
-use crate::http::{ApiError, ApiJson, accepted};
+use crate::http::documented::{AUTHORIZED, HUB, JSON_BODY, STORED};
+use crate::http::{ApiError, ApiJson, Success, accepted};
+use crate::route_errors;
 use crate::services::disk::check_disk;
 use crate::services::inspect::{Need, inspect};
 use crate::services::local::inspect_local;
 use crate::state::AppState;
+use millm_contract::error::ErrorCode;
+use millm_contract::model::Model;
+
+route_errors!(CreateErrors: AUTHORIZED, STORED, JSON_BODY, HUB, &[
+    ErrorCode::ModelAlreadyExists,
+    ErrorCode::InvalidLocalPath,
+    ErrorCode::InsufficientDisk,
+]);
 
 #[utoipa::path(post, path = "/api/models", tag = "models", request_body = CreateModelBody,
-    responses((status = 202, description = "Download queued, or local folder registered as ready")))]
+    responses((status = 202, description = "Download queued, or local folder registered as ready", body = Success<Model>),
+        CreateErrors))]
 pub async fn create_model(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<CreateModelBody>,

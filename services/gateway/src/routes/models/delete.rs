@@ -6,9 +6,12 @@ use millm_contract::model::ModelStatus;
 use millm_platform::db;
 
 use super::read::find;
-use crate::http::{ApiError, ModelId, ok_null};
+use crate::http::documented::{AUTHORIZED, MODEL_ID, STORED};
+use crate::http::{ApiError, ModelId, Null, Success, ok_null};
+use crate::route_errors;
 use crate::services::cleanup::{announce_cancel, purge_if_unheld};
 use crate::state::AppState;
+use millm_contract::error::ErrorCode;
 
 pub fn busy(status: ModelStatus) -> ApiError {
     ApiError::ModelBusy {
@@ -17,8 +20,10 @@ pub fn busy(status: ModelStatus) -> ApiError {
     }
 }
 
-#[utoipa::path(delete, path = "/api/models/{id}", tag = "models", params(("id" = i64, Path)),
-    responses((status = 200, description = "Deleted; data is null"), (status = 409, description = "MODEL_BUSY")))]
+route_errors!(DeleteErrors: AUTHORIZED, STORED, MODEL_ID, &[ErrorCode::ModelBusy]);
+
+#[utoipa::path(delete, path = "/api/models/{id}", tag = "models", params(ModelId),
+    responses((status = 200, description = "Deleted; data is null", body = Success<Null>), DeleteErrors))]
 #[tracing::instrument(skip_all, fields(model.id = id))]
 pub async fn delete_model(State(state): State<AppState>, ModelId(id): ModelId) -> Result<Response, ApiError> {
     let record = find(&state, id).await?;

@@ -15,12 +15,27 @@ use uuid::Uuid;
 
 use super::dto::LoadBody;
 use super::read::{find, view};
-use crate::http::{ApiError, ModelId, OptionalJson, accepted};
+use crate::http::documented::{AUTHORIZED, JSON_BODY, MODEL_ID, STORED};
+use crate::http::{ApiError, ModelId, OptionalJson, Success, accepted};
+use crate::route_errors;
 use crate::services::files::model_dir;
+use crate::services::memory::{available_mb, fits_memory};
 use crate::state::AppState;
+use millm_contract::error::ErrorCode;
+use millm_contract::model::Model;
 
-#[utoipa::path(post, path = "/api/models/{id}/load", tag = "models", params(("id" = i64, Path)), request_body(content = Option<LoadBody>),
-    responses((status = 202, description = "Load started; the record is loading")))]
+route_errors!(LoadErrors: AUTHORIZED, STORED, MODEL_ID, JSON_BODY, &[
+    ErrorCode::ModelBusy,
+    ErrorCode::ModelNotReady,
+    ErrorCode::ModelAlreadyLoaded,
+    ErrorCode::UnsupportedModel,
+    ErrorCode::GpuWorkerUnavailable,
+    ErrorCode::InsufficientMemory,
+]);
+
+#[utoipa::path(post, path = "/api/models/{id}/load", tag = "models", params(ModelId),
+    request_body(content = Option<LoadBody>, description = "Optional; an empty body means force: false"),
+    responses((status = 202, description = "Load started; the record is loading", body = Success<Model>), LoadErrors))]
 #[tracing::instrument(skip_all, fields(model.id = id))]
 pub async fn load_model(
     State(state): State<AppState>,
@@ -105,17 +120,10 @@ async fn check_files(state: &AppState, record: &ModelRecord) -> Result<(), ApiEr
     })
 }
 
-/// Available = free + the current model's footprint, under `DEVICE_MEMORY_LIMIT_MB`.
-pub fn available_mb(worker: &GpuWorkerState) -> i64 {
-    let free = worker.devices.first().map_or(0, |d| d.free_mb);
-    let total = free + worker.loaded_memory_mb.unwrap_or(0);
-    worker.memory_limit_mb.map_or(total, |limit| total.min(limit))
-}
-
 fn check_memory(record: &ModelRecord, worker: &GpuWorkerState) -> Result<(), ApiError> {
     let required = record.model.estimated_memory_mb.unwrap_or(0);
     let available = available_mb(worker);
-    if required > available {
+    if !fits_memory(required, available) {
         return Err(ApiError::InsufficientMemory {
             required_mb: required,
             available_mb: available,

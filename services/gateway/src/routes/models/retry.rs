@@ -8,11 +8,17 @@ use millm_platform::{db, queue};
 
 use super::delete::busy;
 use super::read::{find, view};
-use crate::http::{ApiError, ModelId, accepted};
+use crate::http::documented::{AUTHORIZED, MODEL_ID, STORED};
+use crate::http::{ApiError, ModelId, Success, accepted};
+use crate::route_errors;
 use crate::state::AppState;
+use millm_contract::error::ErrorCode;
+use millm_contract::model::Model;
 
-#[utoipa::path(post, path = "/api/models/{id}/retry", tag = "models", params(("id" = i64, Path)),
-    responses((status = 202, description = "Download re-queued"), (status = 409, description = "MODEL_BUSY")))]
+route_errors!(RetryErrors: AUTHORIZED, STORED, MODEL_ID, &[ErrorCode::ModelBusy]);
+
+#[utoipa::path(post, path = "/api/models/{id}/retry", tag = "models", params(ModelId),
+    responses((status = 202, description = "Download re-queued; the record is downloading", body = Success<Model>), RetryErrors))]
 #[tracing::instrument(skip_all, fields(model.id = id))]
 pub async fn retry_download(State(state): State<AppState>, ModelId(id): ModelId) -> Result<Response, ApiError> {
     let record = find(&state, id).await?;

@@ -12,11 +12,22 @@ use millm_platform::db;
 use std::time::Duration;
 
 use super::read::{find, view};
-use crate::http::{ApiError, ModelId, ok};
+use crate::http::documented::{AUTHORIZED, MODEL_ID, STORED};
+use crate::http::{ApiError, ModelId, Success, ok};
+use crate::route_errors;
 use crate::state::AppState;
+use millm_contract::error::ErrorCode;
+use millm_contract::model::Model;
 
-#[utoipa::path(post, path = "/api/models/{id}/unload", tag = "models", params(("id" = i64, Path)),
-    responses((status = 200, description = "Unloaded; the record is ready"), (status = 400, description = "MODEL_NOT_LOADED")))]
+route_errors!(UnloadErrors: AUTHORIZED, STORED, MODEL_ID, &[
+    ErrorCode::ModelNotLoaded,
+    ErrorCode::GpuWorkerUnavailable,
+    ErrorCode::ModelLoadFailed,
+]);
+
+#[utoipa::path(post, path = "/api/models/{id}/unload", tag = "models", params(ModelId),
+    responses((status = 200, description = "Unloaded (or its load aborted); the record is ready", body = Success<Model>),
+        UnloadErrors))]
 #[tracing::instrument(skip_all, fields(model.id = id))]
 pub async fn unload_model(State(state): State<AppState>, ModelId(id): ModelId) -> Result<Response, ApiError> {
     let record = find(&state, id).await?;

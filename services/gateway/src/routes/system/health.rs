@@ -10,20 +10,38 @@ use serde::Serialize;
 use std::time::Duration;
 use utoipa::ToSchema;
 
-use crate::http::ok;
+use crate::http::{NotReady, Success, ok};
 use crate::services::workers::{DownloaderView, GpuWorkerView};
 use crate::state::AppState;
 
+/// Whether one dependency answered its probe within 2 s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DependencyState {
+    Ok,
+    Down,
+}
+
+/// `ok` when every dependency answers, else `degraded`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthStatus {
+    Ok,
+    Degraded,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Dependencies {
-    pub postgres: &'static str,
-    pub redis: &'static str,
-    pub nats: &'static str,
+    pub postgres: DependencyState,
+    pub redis: DependencyState,
+    pub nats: DependencyState,
 }
 
 impl Dependencies {
     fn all_ok(&self) -> bool {
-        [self.postgres, self.redis, self.nats].iter().all(|s| *s == "ok")
+        [self.postgres, self.redis, self.nats]
+            .iter()
+            .all(|s| *s == DependencyState::Ok)
     }
 }
 
@@ -41,7 +59,7 @@ pub struct Workers {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    pub status: &'static str,
+    pub status: HealthStatus,
     pub version: &'static str,
     pub dependencies: Dependencies,
     pub hub: HubHealth,
@@ -50,8 +68,8 @@ pub struct Health {
 
 const PROBE: Duration = Duration::from_secs(2);
 
-fn word(ok: bool) -> &'static str {
-    if ok { "ok" } else { "down" }
+fn word(ok: bool) -> DependencyState {
+    if ok { DependencyState::Ok } else { DependencyState::Down }
 }
 
 async fn within(check: impl Future<Output = bool>) -> bool {
@@ -73,11 +91,16 @@ async fn probe(state: &AppState) -> Dependencies {
     }
 }
 
-#[utoipa::path(get, path = "/api/health", tag = "system", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/api/health", tag = "system",
+    responses((status = 200, description = "Always 200; `status` is `degraded` when a dependency is down", body = Success<Health>)))]
 pub async fn health(State(state): State<AppState>) -> Response {
     let dependencies = probe(&state).await;
     ok(Health {
-        status: if dependencies.all_ok() { "ok" } else { "degraded" },
+        status: if dependencies.all_ok() {
+            HealthStatus::Ok
+        } else {
+            HealthStatus::Degraded
+        },
         version: env!("CARGO_PKG_VERSION"),
         dependencies,
         hub: HubHealth {
@@ -99,7 +122,8 @@ pub struct Readiness {
 
 /// 200 when every dependency answers, else 503; the body says which is down.
 #[utoipa::path(get, path = "/api/health/ready", tag = "system",
-    responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
+    responses((status = 200, description = "Every dependency answers", body = Success<Readiness>),
+        (status = 503, description = "A dependency is down: the readiness, and no error code", body = NotReady<Readiness>)))]
 pub async fn ready(State(state): State<AppState>) -> Response {
     let dependencies = probe(&state).await;
     let ready = dependencies.all_ok();
@@ -108,6 +132,10 @@ pub async fn ready(State(state): State<AppState>) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = serde_json::json!({"success": ready, "data": Readiness { ready, dependencies }, "error": null});
-    (status, Json(body)).into_response()
+    let readiness = Readiness { ready, dependencies };
+    if ready {
+        (status, Json(Success::new(readiness))).into_response()
+    } else {
+        (status, Json(NotReady::new(readiness))).into_response()
+    }
 }

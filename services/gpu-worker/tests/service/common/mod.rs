@@ -37,6 +37,8 @@ pub async fn gateway() -> Gateway {
             local_model_roots: String::new(),
             millm_api_key: None,
             graceful_unload_timeout: 2,
+            // The Rust tests build no UI: the API runs without one.
+            millm_ui_dir: std::path::PathBuf::from("no-ui-in-rust-tests"),
         },
     };
     std::fs::create_dir_all(&config.common.model_cache_dir).expect("cache dir");
