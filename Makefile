@@ -9,12 +9,22 @@ STAMP   := $(VENV)/.installed-$(shell sha256sum requirements-dev.txt | cut -c1-1
 TORCH_ENV := LIBTORCH_USE_PYTORCH=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 CARGO   := $(TORCH_ENV) cargo
 
-.PHONY: help run test build lint services venv migrate bench bench-download bench-load gpu-smoke clean
+# The web UI: npm ci when the lock file changes, a build when any of its sources do.
+FRONTEND := frontend
+NODE_STAMP := $(FRONTEND)/node_modules/.installed
+UI_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
+	$(wildcard $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json) $(FRONTEND)/package-lock.json
+UI_STAMP := $(FRONTEND)/dist/index.html
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: help run test build lint services venv migrate bench bench-download bench-load gpu-smoke clean \
+	ui openapi chromium test-rust test-frontend test-e2e
 
 help:
 	@echo "make run    install what is missing, build, migrate, start every service on http://localhost:8000"
 	@echo "make test   run every test (Postgres, Redis and NATS must be installed; they are started if stopped)"
-	@echo "make lint   cargo fmt --check and cargo clippy with warnings denied"
+	@echo "make lint   cargo fmt --check, cargo clippy with warnings denied, eslint and tsc"
+	@echo "make openapi  write frontend/openapi.json from the gateway and regenerate the UI's types"
 	@echo "make bench  every benchmark: ours beside the reference, in the same run (see docs/BENCHMARKS.md)"
 
 $(STAMP): requirements-dev.txt
@@ -27,8 +37,28 @@ venv: $(STAMP)
 services:
 	@scripts/services.sh
 
-build: venv
+build: venv ui
 	$(CARGO) build --release -p millm-gateway -p millm-downloader -p millm-gpu-worker --bins
+
+$(NODE_STAMP): $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	@touch $@
+
+$(UI_STAMP): $(NODE_STAMP) $(UI_SOURCES)
+	cd $(FRONTEND) && npm run build
+
+ui: $(UI_STAMP)
+
+# The UI's API types come from the gateway's own document: regenerate both after an API change.
+openapi: venv $(NODE_STAMP)
+	$(CARGO) run --quiet -p millm-gateway -- openapi > $(FRONTEND)/openapi.json
+	cd $(FRONTEND) && npm run gen:api
+
+# Debian's Chromium for the browser tests (never a downloaded browser).
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
 migrate: build services
 	@scripts/env.sh
@@ -38,12 +68,23 @@ run: build services
 	@scripts/env.sh
 	@scripts/run.sh
 
-test: venv services
+test: test-rust test-frontend test-e2e
+
+test-rust: venv services
 	$(CARGO) test --workspace --no-fail-fast
 
-lint: venv
+test-frontend: $(NODE_STAMP)
+	cd $(FRONTEND) && npm run typecheck && npm run lint && npm test
+
+# The browser suite: a fresh UI build and the debug service binaries, run by the launcher.
+test-e2e: venv services chromium ui
+	$(CARGO) build -p millm-gateway -p millm-downloader -p millm-gpu-worker -p millm-test-support --bins
+	cd $(FRONTEND) && npm run check:budget && npm run e2e
+
+lint: venv $(NODE_STAMP)
 	cargo fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd $(FRONTEND) && npm run lint && npm run typecheck
 
 bench: bench-download bench-load
 
