@@ -10,7 +10,7 @@ test.afterEach(async () => {
   await removeModel(repo());
 });
 
-test('a download cancelled mid-way leaves neither a record nor partial files', async ({ page }) => {
+test('a download cancelled mid-way leaves neither a record nor any of its files in the cache', async ({ page }) => {
   // Arrange: a capped hub keeps the download going for most of a minute.
   await rateLimit(repo(), 128 * 1024);
   await openModels(page);

@@ -145,9 +145,10 @@ async fn run() -> Result<(), String> {
     });
     println!("{summary}");
 
-    tokio::spawn(watch_children(supervisor.clone()));
+    let watcher = tokio::spawn(watch_children(supervisor.clone()));
     let ended = wait_for_end(args.watch_stdin).await;
     eprintln!("millm-e2e: {ended}; stopping the services");
+    watcher.abort();
     supervisor.lock().await.stop_all().await;
     drop(hub);
     drop(run_dir);
