@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { errorOf, removeModel } from './helpers/api';
 import { modelName, run } from './helpers/run';
-import { card, openModels, preview, statusOf } from './helpers/ui';
+import { card, openModels, preview, recordState, statusOf } from './helpers/ui';
 
 const repo = () => run().repos.gated;
 
@@ -27,6 +27,7 @@ test('a gated repo asks for a token in the preview, says a wrong one is refused,
   const token = dialog.getByTestId('token-input');
   await expect(token).toBeVisible();
   await expect(token).toHaveAttribute('type', 'password');
+  await recordState(page, 'gated-asks-for-token');
 
   // Act + Assert: a wrong token is refused with the API's message.
   await token.fill(run().tokens.wrong);

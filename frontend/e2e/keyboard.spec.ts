@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { removeModel } from './helpers/api';
 import { modelName, run } from './helpers/run';
-import { card, openModels, statusOf, tabTo } from './helpers/ui';
+import { card, focusIsVisible, openModels, statusOf, tabTo } from './helpers/ui';
 
 const repo = () => run().repos.keyboard;
 
@@ -26,6 +26,7 @@ test('a model is downloaded, loaded, unloaded and deleted with the keyboard alon
 
   // Act + Assert: load and unload.
   await tabTo(page, modelCard.getByTestId('load-btn'));
+  expect.soft(await focusIsVisible(page), 'the focused Load button shows a focus ring').toBe(true);
   await page.keyboard.press('Enter');
   await expect(statusOf(modelCard)).toHaveText(/loaded/i, { timeout: 60_000 });
   await tabTo(page, modelCard.getByTestId('unload-btn'));

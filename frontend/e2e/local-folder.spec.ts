@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { errorOf, removeModel } from './helpers/api';
 import { run } from './helpers/run';
-import { card, openModels, statusOf } from './helpers/ui';
+import { card, openModels, recordState, statusOf } from './helpers/ui';
 
 test.afterEach(async () => {
   await removeModel(run().local.valid);
@@ -29,6 +29,7 @@ test('local folders that are not models are refused next to the field, and a mod
   await field.fill(run().local.missing);
   await page.getByTestId('register-btn').click();
   await expect(panel).toContainText(missing.message);
+  await recordState(page, 'local-path-refused');
 
   // Act + Assert: a model folder is listed at once, ready, with its path as its source.
   await field.fill(run().local.valid);

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { modelOf, removeModel } from './helpers/api';
 import { modelName, run } from './helpers/run';
-import { card, openModels, statusOf } from './helpers/ui';
+import { card, openModels, recordState, statusOf } from './helpers/ui';
 
 const repo = () => run().repos.big;
 
@@ -31,6 +31,7 @@ test('a model over the memory limit is refused with the required and available m
   await expect(body).toContainText(new RegExp(`\\b${required}\\b`));
   await expect(body).toContainText(new RegExp(`\\b${available}\\b`));
   expect((await modelOf(repo()))?.status).toBe('ready');
+  await recordState(page, 'insufficient-memory');
 
   // Act + Assert: Load anyway loads it, since its weights do fit.
   await force.click();

@@ -53,6 +53,17 @@ export async function tabTo(page: Page, target: Locator, limit = 80, backwards =
   throw new Error(`tabTo: not focused after ${limit} presses of Tab`);
 }
 
+/** Whether the focused element shows that it has the focus (an outline or a ring), as keyboard users need. */
+export async function focusIsVisible(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const focused = document.activeElement;
+    if (!focused || focused === document.body) return false;
+    const style = getComputedStyle(focused);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    return outline || style.boxShadow !== 'none';
+  });
+}
+
 /** Serious and critical axe violations on the page as it is now, as readable lines. */
 export async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
