@@ -10,10 +10,23 @@ use utoipa::ToSchema;
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
+
+        // By hand: the derive does not see a `rename` whose value is a macro fragment, and
+        // would document the Rust variant names instead of the wire names.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -137,6 +150,14 @@ mod tests {
         assert_eq!(format_params(350_000_000), "350M");
         assert_eq!(format_params(140_000), "140K");
         assert_eq!(format_params(999), "999");
+    }
+
+    #[test]
+    fn enums_are_documented_by_their_wire_names() {
+        let schema = serde_json::to_value(<Quantization as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(schema["enum"], serde_json::json!(["Q4", "Q8", "FP16"]));
+        let schema = serde_json::to_value(<ModelSource as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(schema["enum"], serde_json::json!(["huggingface", "local"]));
     }
 
     #[test]

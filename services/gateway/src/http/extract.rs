@@ -20,7 +20,7 @@ pub const BODY_LIMIT: usize = 1 << 20;
 /// A JSON body, required.
 pub struct ApiJson<T>(pub T);
 
-/// A JSON body that may be absent (an empty body means `None`).
+/// A JSON body that may be absent (an empty body, or `null`, means `None`).
 pub struct OptionalJson<T>(pub Option<T>);
 
 async fn body_bytes(req: Request) -> Result<(bool, Bytes), ApiError> {
@@ -94,7 +94,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
         if !json_type {
             return Err(ApiError::UnsupportedMediaType);
         }
-        parse(&bytes).map(|v| OptionalJson(Some(v)))
+        // A JSON `null` is the same as no body.
+        parse::<Option<T>>(&bytes).map(OptionalJson)
     }
 }
 

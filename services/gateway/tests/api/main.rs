@@ -1,6 +1,7 @@
 //! The gateway's API tests: one binary, one module per resource.
 
 mod common;
+mod contract;
 mod errors;
 mod events;
 mod health;

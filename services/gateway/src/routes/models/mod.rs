@@ -1,5 +1,6 @@
 //! /api/models: one handler per file.
 
+pub mod body_schema;
 pub mod cancel;
 pub mod create;
 pub mod delete;
