@@ -145,5 +145,6 @@ async fn spawn_background(state: &AppState, shutdown: &CancellationToken) -> Res
     Ok(vec![
         tokio::spawn(sockets::relay(state.clone(), events, shutdown.clone())),
         tokio::spawn(reconcile::heartbeats(state.clone(), beats, shutdown.clone())),
+        tokio::spawn(reconcile::periodically(state.clone(), shutdown.clone())),
     ])
 }

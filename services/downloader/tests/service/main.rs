@@ -6,5 +6,6 @@ mod downloads;
 mod faults;
 mod lifecycle;
 mod process;
+mod recovery;
 mod repos;
 mod scaling;

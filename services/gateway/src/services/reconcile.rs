@@ -1,4 +1,5 @@
-//! Keeping records true to the workers: at start, on every GPU heartbeat, and when beats stop.
+//! Keeping records true to the workers: at start, on every GPU heartbeat, when beats stop, and
+//! every [`RECONCILE_EVERY`], so that a Redis that lost its keys strands nothing.
 //!
 //! The GPU worker's heartbeat (its loaded and loading model, its instance id) decides which
 //! record is `loaded`; a record the live worker does not hold goes back to `ready` with an
@@ -10,6 +11,7 @@ use millm_contract::jobs::DownloadJob;
 use millm_contract::model::ModelStatus;
 use millm_contract::names::WorkerKind;
 use millm_contract::workers::{DownloaderHeartbeat, GpuWorkerState};
+use millm_platform::db::{Lease, LeaseKey};
 use millm_platform::{db, queue};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -19,6 +21,9 @@ use crate::state::AppState;
 const NO_WORKER: &str = "No GPU worker holds this model (the worker is not running or restarted); load it again";
 /// How long a queued load may wait for the worker to pick it up before a beat says otherwise.
 const PICKUP_GRACE: Duration = Duration::from_secs(15);
+/// How often downloads whose job is gone are pushed again: well inside the 60 s within which a
+/// flushed Redis must be recovered from, and rare enough to cost nothing.
+pub const RECONCILE_EVERY: Duration = Duration::from_secs(10);
 const LOST: &str = "The GPU worker stopped sending heartbeats; load the model again when it is back";
 
 /// Records `loading`/`loaded` that `worker` does not hold go back to `ready`.
@@ -46,6 +51,36 @@ pub async fn at_start(state: &AppState) {
     }
 }
 
+/// Every [`RECONCILE_EVERY`]: push again the downloads that have neither a job nor a worker.
+pub async fn periodically(state: AppState, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(RECONCILE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await; // the first tick is immediate, and `at_start` has just run
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = tick.tick() => {
+                if let Err(e) = requeue_lost_downloads(&state).await {
+                    tracing::warn!(error = %e, "re-queueing downloads failed; trying again at the next round");
+                }
+            }
+        }
+    }
+}
+
+/// Whether a downloader works this model now: it holds the model's lease for the whole job.
+async fn lease_held(state: &AppState, model_id: i64) -> Result<bool, db::DbError> {
+    match Lease::try_acquire(&state.pool, LeaseKey::Model(model_id)).await? {
+        Some(lease) => {
+            lease.release().await;
+            Ok(false)
+        }
+        None => Ok(true),
+    }
+}
+
+/// A `downloading` record with no job in Redis (queued, scheduled or in flight) and no lease
+/// holder has lost its job: push it again. The model's lease makes a double push harmless.
 async fn requeue_lost_downloads(state: &AppState) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let downloading = db::list_with_status(&state.pool, &[ModelStatus::Downloading]).await?;
     if downloading.is_empty() {
@@ -53,6 +88,9 @@ async fn requeue_lost_downloads(state: &AppState) -> Result<(), Box<dyn std::err
     }
     let pending = queue::pending_downloads(&mut state.redis.clone(), state.bus.names()).await?;
     for record in downloading.into_iter().filter(|r| !pending.contains(&r.model.id)) {
+        if lease_held(state, record.model.id).await? {
+            continue;
+        }
         let (Some(repo_id), Some(revision)) = (record.model.repo_id.clone(), record.model.revision.clone()) else {
             continue;
         };
