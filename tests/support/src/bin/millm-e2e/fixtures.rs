@@ -203,3 +203,43 @@ fn local_folders(tiny: &Path, root: &Path) -> Result<BTreeMap<&'static str, Path
         ("missing", root.join("no-such-folder")),
     ]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_memory_limit_sits_between_the_big_models_weights_and_its_estimate() {
+        // Arrange
+        let (big, tiny) = (
+            build(Recipe::Big).expect("big repo"),
+            build(Recipe::Tiny).expect("tiny repo"),
+        );
+        let (_, weights) = q4_estimate(&big).expect("big estimate");
+
+        // Act
+        let (limit, estimate) = memory_limit(&big, &tiny).expect("a limit");
+
+        // Assert: a forced load fits (the worker charges the weights), the estimate does not.
+        assert!(
+            weights <= (limit << 20) as f64,
+            "weights {weights} B over the {limit} MiB limit"
+        );
+        assert!(
+            estimate > limit as i64,
+            "estimate {estimate} MiB fits the {limit} MiB limit"
+        );
+    }
+
+    #[test]
+    fn the_broken_repo_asks_for_one_layer_more_than_its_weights() {
+        // Arrange + Act
+        let broken = build(Recipe::Broken).expect("broken repo");
+        let config: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(broken.join("config.json")).expect("config")).expect("JSON");
+
+        // Assert
+        assert_eq!(config["num_hidden_layers"], LlamaShape::tiny().layers + 1);
+        assert!(broken.join("model.safetensors").is_file());
+    }
+}
