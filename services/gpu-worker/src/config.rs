@@ -4,25 +4,15 @@
 //! contract crate's helpers, so the worker and `check_supported` agree by construction; this module only reads sizes
 //! and numbers, with each architecture's key names and transformers' defaults.
 
-use millm_contract::supported::{self, Activation, RopeScaling, check_supported};
+use millm_contract::supported::{self, Activation, Architecture, RopeScaling, check_supported};
 use serde_json::Value;
 
 use crate::error::LoadError;
 use crate::quant::Elem;
 
-/// The five architectures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arch {
-    Llama,
-    Mistral,
-    Qwen2,
-    Gemma2,
-    Gpt2,
-}
-
 #[derive(Debug, Clone)]
 pub struct ModelConfig {
-    pub arch: Arch,
+    pub arch: Architecture,
     pub vocab: i64,
     pub hidden: i64,
     pub intermediate: i64,
@@ -51,17 +41,10 @@ pub struct ModelConfig {
 impl ModelConfig {
     /// Checks support, then reads the sizes. `files` are the repo's file names, as `check_supported` takes them.
     pub fn parse(config: &Value, files: &[String]) -> Result<Self, LoadError> {
-        check_supported(config, files)?;
+        let arch = check_supported(config, files)?;
         let unsupported = |reason: String| {
             let architecture = config["architectures"][0].as_str().map(str::to_owned);
             LoadError::Unsupported(supported::Unsupported { architecture, reason })
-        };
-        let arch = match config["architectures"][0].as_str().unwrap_or_default() {
-            "LlamaForCausalLM" => Arch::Llama,
-            "MistralForCausalLM" => Arch::Mistral,
-            "Qwen2ForCausalLM" => Arch::Qwen2,
-            "Gemma2ForCausalLM" => Arch::Gemma2,
-            _ => Arch::Gpt2,
         };
         let act = supported::activation(config).map_err(unsupported)?;
         let int = |key: &str| config.get(key).and_then(Value::as_i64).ok_or_else(|| missing(key));
@@ -80,7 +63,7 @@ impl ModelConfig {
             Some("float32") => Some(Elem::F32),
             _ => None,
         };
-        if arch == Arch::Gpt2 {
+        if arch == Architecture::Gpt2 {
             let hidden = int("n_embd")?;
             let heads = int("n_head")?;
             let layers = int("n_layer")? as usize;
@@ -116,7 +99,7 @@ impl ModelConfig {
         let hidden = int("hidden_size")?;
         let heads = int("num_attention_heads")?;
         let layers = int("num_hidden_layers")? as usize;
-        let gemma = arch == Arch::Gemma2;
+        let gemma = arch == Architecture::Gemma2;
         let default_head_dim = if gemma { 256 } else { hidden / heads };
         Ok(Self {
             arch,

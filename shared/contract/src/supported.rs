@@ -8,14 +8,41 @@
 
 use serde_json::{Map, Value};
 
-/// The `architectures[0]` values the GPU worker runs.
-pub const SUPPORTED_ARCHITECTURES: [&str; 5] = [
-    "LlamaForCausalLM",
-    "MistralForCausalLM",
-    "Qwen2ForCausalLM",
-    "Gemma2ForCausalLM",
-    "GPT2LMHeadModel",
-];
+/// The architectures the GPU worker runs, parsed once from `architectures[0]` by
+/// [`check_supported`]: there is no fallback, so an unknown name is refused, never guessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Architecture {
+    Llama,
+    Mistral,
+    Qwen2,
+    Gemma2,
+    Gpt2,
+}
+
+impl Architecture {
+    pub const ALL: [Architecture; 5] = [
+        Architecture::Llama,
+        Architecture::Mistral,
+        Architecture::Qwen2,
+        Architecture::Gemma2,
+        Architecture::Gpt2,
+    ];
+
+    /// The name `config.json` gives it in `architectures[0]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Architecture::Llama => "LlamaForCausalLM",
+            Architecture::Mistral => "MistralForCausalLM",
+            Architecture::Qwen2 => "Qwen2ForCausalLM",
+            Architecture::Gemma2 => "Gemma2ForCausalLM",
+            Architecture::Gpt2 => "GPT2LMHeadModel",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
 
 /// Why a model cannot be run; `reason` names the file, key or value at fault.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -63,8 +90,8 @@ const REFUSED_FLAGS: [(&str, &str); 8] = [
 ];
 
 /// Decides whether the worker can run the repo with this `config.json` and these file names (paths relative to the
-/// repo root).
-pub fn check_supported(config: &Value, files: &[String]) -> Result<(), Unsupported> {
+/// repo root), and if so, which architecture it is.
+pub fn check_supported(config: &Value, files: &[String]) -> Result<Architecture, Unsupported> {
     let arch = config
         .get("architectures")
         .and_then(|a| a.get(0))
@@ -82,9 +109,8 @@ pub fn check_supported(config: &Value, files: &[String]) -> Result<(), Unsupport
             "the repo ships Python code ({py}): the model needs remote code"
         )));
     }
-    let name = match arch.as_deref() {
-        Some(a) if SUPPORTED_ARCHITECTURES.contains(&a) => a,
-        Some(a) => return Err(refuse(format!("architecture {a} is not supported"))),
+    let architecture = match arch.as_deref() {
+        Some(a) => Architecture::parse(a).ok_or_else(|| refuse(format!("architecture {a} is not supported")))?,
         None => return Err(refuse("the config has no architectures".into())),
     };
     if !files.iter().any(|f| f.ends_with(".safetensors")) {
@@ -101,7 +127,8 @@ pub fn check_supported(config: &Value, files: &[String]) -> Result<(), Unsupport
             "the config has quantization_config: pre-quantized models are not supported".into(),
         ));
     }
-    check_function_keys(config, name).map_err(refuse)
+    check_function_keys(config, architecture.name()).map_err(refuse)?;
+    Ok(architecture)
 }
 
 /// The config keys that change the function, for an architecture known to be supported.
@@ -269,12 +296,12 @@ mod tests {
 
     #[test]
     fn a_plain_supported_model_passes() {
-        assert_eq!(check_supported(&llama(), &files()), Ok(()));
-        for arch in SUPPORTED_ARCHITECTURES {
+        assert_eq!(check_supported(&llama(), &files()), Ok(Architecture::Llama));
+        for arch in Architecture::ALL {
             assert_eq!(
-                check_supported(&json!({"architectures": [arch]}), &files()),
-                Ok(()),
-                "{arch}"
+                check_supported(&json!({"architectures": [arch.name()]}), &files()),
+                Ok(arch),
+                "{arch:?}"
             );
         }
     }
@@ -328,7 +355,7 @@ mod tests {
             "rope_parameters",
             json!({"rope_type": "default", "rope_theta": 5.0e5}),
         );
-        assert_eq!(check_supported(&ok, &files()), Ok(()));
+        assert_eq!(check_supported(&ok, &files()), Ok(Architecture::Llama));
         assert_eq!(rope_theta(&ok), 5.0e5);
         assert_eq!(
             rope_scaling(&with(llama(), "rope_scaling", Value::Null)),

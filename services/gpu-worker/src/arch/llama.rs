@@ -6,9 +6,10 @@ use tch::Tensor;
 
 use super::decoder::{Attention, GatedMlp, embedding_norm_head, rms_norm};
 use super::rope::Rope;
-use crate::config::{Arch, ModelConfig};
+use crate::config::ModelConfig;
 use crate::error::LoadError;
 use crate::weights::Store;
+use millm_contract::supported::Architecture;
 
 struct Layer {
     input_norm: Tensor,
@@ -35,7 +36,13 @@ impl Llama {
                 Ok(Layer {
                     input_norm: store.tensor(&format!("{p}.input_layernorm.weight"), &[h])?,
                     post_attention_norm: store.tensor(&format!("{p}.post_attention_layernorm.weight"), &[h])?,
-                    attn: Attention::load(store, &format!("{p}.self_attn"), cfg, i, cfg.arch == Arch::Qwen2)?,
+                    attn: Attention::load(
+                        store,
+                        &format!("{p}.self_attn"),
+                        cfg,
+                        i,
+                        cfg.arch == Architecture::Qwen2,
+                    )?,
                     mlp: GatedMlp::load(store, &format!("{p}.mlp"), cfg)?,
                 })
             })

@@ -9,9 +9,10 @@ pub mod rope;
 
 use tch::Tensor;
 
-use crate::config::{Arch, ModelConfig};
+use crate::config::ModelConfig;
 use crate::error::LoadError;
 use crate::weights::{Role, Store};
+use millm_contract::supported::Architecture;
 
 /// A built model, ready for forward passes.
 pub enum Model {
@@ -24,9 +25,11 @@ impl Model {
     /// Takes every tensor the architecture needs out of the store, checking names and shapes.
     pub fn build(store: &mut Store, cfg: &ModelConfig) -> Result<Self, LoadError> {
         Ok(match cfg.arch {
-            Arch::Llama | Arch::Mistral | Arch::Qwen2 => Self::Llama(llama::Llama::load(store, cfg)?),
-            Arch::Gemma2 => Self::Gemma2(gemma2::Gemma2::load(store, cfg)?),
-            Arch::Gpt2 => Self::Gpt2(gpt2::Gpt2::load(store, cfg)?),
+            Architecture::Llama | Architecture::Mistral | Architecture::Qwen2 => {
+                Self::Llama(llama::Llama::load(store, cfg)?)
+            }
+            Architecture::Gemma2 => Self::Gemma2(gemma2::Gemma2::load(store, cfg)?),
+            Architecture::Gpt2 => Self::Gpt2(gpt2::Gpt2::load(store, cfg)?),
         })
     }
 
@@ -55,7 +58,7 @@ pub fn role(cfg: &ModelConfig, name: &str, dims: usize) -> Role {
         .any(|e| name.contains(e));
     if dims == 2 && name.ends_with(".weight") && !embedding {
         return Role::Linear {
-            conv1d: cfg.arch == Arch::Gpt2,
+            conv1d: cfg.arch == Architecture::Gpt2,
         };
     }
     Role::Plain

@@ -114,10 +114,12 @@ async fn check_files(state: &AppState, record: &ModelRecord) -> Result<(), ApiEr
         .await
         .map_err(ApiError::internal)?;
     let config = record.config_json.clone().unwrap_or_default();
-    check_supported(&config, &files).map_err(|u| ApiError::UnsupportedModel {
-        architecture: u.architecture.or_else(|| record.model.architecture.clone()),
-        reason: u.reason,
-    })
+    check_supported(&config, &files)
+        .map(drop)
+        .map_err(|u| ApiError::UnsupportedModel {
+            architecture: u.architecture.or_else(|| record.model.architecture.clone()),
+            reason: u.reason,
+        })
 }
 
 fn check_memory(record: &ModelRecord, worker: &GpuWorkerState) -> Result<(), ApiError> {
