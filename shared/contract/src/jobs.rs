@@ -4,6 +4,7 @@
 //! acting, so running a job twice (a re-push, an orphan re-queue) is harmless.
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// Fetch a repo revision's files for one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,5 +21,5 @@ pub struct DownloadJob {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoadJob {
     pub model_id: i64,
-    pub load_id: String,
+    pub load_id: Uuid,
 }

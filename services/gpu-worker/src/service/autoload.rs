@@ -54,10 +54,7 @@ async fn auto_load(ctx: &Ctx, wanted: &str) -> Result<i64, String> {
         .await
         .map_err(|e| e.to_string())?;
     let mut storage = queue::load_storage(redis, ctx.bus.names(), Liveness::default());
-    let job = LoadJob {
-        model_id: id,
-        load_id: load_id.to_string(),
-    };
+    let job = LoadJob { model_id: id, load_id };
     if let Err(e) = queue::push_load(&mut storage, job).await {
         let _ = db::mark_unloaded(&ctx.pool, id).await;
         return Err(format!("the load job could not be queued: {e}"));

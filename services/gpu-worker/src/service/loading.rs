@@ -20,9 +20,7 @@ use crate::{LoadOptions, measure};
 impl Owner {
     pub(super) async fn load(&mut self, job: LoadJob) -> Result<(), String> {
         let id = job.model_id;
-        let Ok(load_id) = Uuid::parse_str(&job.load_id) else {
-            return Err(format!("load job for model {id} has a malformed load_id"));
-        };
+        let load_id = job.load_id;
         let pool = &self.ctx.pool;
         if !db::load_is_current(pool, id, load_id)
             .await

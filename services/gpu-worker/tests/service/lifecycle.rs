@@ -48,7 +48,7 @@ async fn a_model_loads_switches_unloads_and_a_replayed_job_changes_nothing() {
         .expect("record");
     let job = LoadJob {
         model_id: small,
-        load_id: record.load_id.expect("load_id").to_string(),
+        load_id: record.load_id.expect("load_id"),
     };
     let redis = queue::connect(&gw.config.common.redis_url).await.expect("redis");
     let mut storage = queue::load_storage(redis, &gw.names, Liveness::default());

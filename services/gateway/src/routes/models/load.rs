@@ -65,10 +65,7 @@ pub async fn load_model(
         }
         BeginLoad::Refused { .. } => return Err(state_error(&find(&state, id).await?)),
     };
-    let job = LoadJob {
-        model_id: id,
-        load_id: load_id.to_string(),
-    };
+    let job = LoadJob { model_id: id, load_id };
     if let Err(e) = queue::push_load(&mut *state.loads.lock().await, job).await {
         let _ = db::fail(
             &state.pool,
