@@ -194,15 +194,28 @@ export interface components {
         };
         /** @enum {string} */
         BreakerState: "closed" | "open" | "half_open";
-        /** @description `POST /api/models` as sent. */
+        /** @description A hub download, or a local folder to register */
         CreateModelBody: {
+            /** @description The name shown instead of the repo's or folder's own */
             custom_name?: string | null;
-            /** @description Sealed on arrival; never stored or logged in clear. */
+            /** @description A HuggingFace token for gated or private repos; sealed on arrival, never returned */
             hf_token?: string | null;
-            local_path?: string | null;
-            quantization?: components["schemas"]["Quantization"] | null;
-            repo_id?: string | null;
-            source: components["schemas"]["ModelSource"];
+            /** @description Q4 when absent */
+            quantization?: ("Q4" | "Q8" | "FP16") | null;
+            /** @description A HuggingFace repo id, `owner/name` */
+            repo_id: string;
+            /** @enum {string} */
+            source: "huggingface";
+            trust_remote_code?: boolean;
+        } | {
+            /** @description The name shown instead of the repo's or folder's own */
+            custom_name?: string | null;
+            /** @description An absolute path to a folder with config.json and *.safetensors */
+            local_path: string;
+            /** @description Q4 when absent */
+            quantization?: ("Q4" | "Q8" | "FP16") | null;
+            /** @enum {string} */
+            source: "local";
             trust_remote_code?: boolean;
         };
         Dependencies: {
@@ -273,10 +286,7 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "VALIDATION_ERROR" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNAUTHORIZED" | "MODEL_NOT_FOUND" | "MODEL_ALREADY_EXISTS" | "MODEL_BUSY" | "MODEL_NOT_DOWNLOADING" | "MODEL_NOT_READY" | "MODEL_ALREADY_LOADED" | "MODEL_NOT_LOADED" | "INVALID_LOCAL_PATH" | "UNSUPPORTED_MODEL" | "REPO_NOT_FOUND" | "GATED_MODEL_NO_TOKEN" | "INVALID_HF_TOKEN" | "INSUFFICIENT_DISK" | "INSUFFICIENT_MEMORY" | "HUB_UNAVAILABLE" | "GPU_WORKER_UNAVAILABLE" | "DOWNLOAD_FAILED" | "DOWNLOAD_CANCELLED" | "MODEL_LOAD_FAILED" | "INTERNAL_ERROR";
-        /**
-         * @description Which step produced a record's `error_message`.
-         * @enum {string}
-         */
+        /** @enum {string} */
         ErrorStage: "download" | "load";
         /**
          * @description Where an estimate comes from, as the preview reports it.
@@ -396,15 +406,9 @@ export interface components {
             /** Format: int64 */
             model_id: number;
         };
-        /**
-         * @description Where a model's files come from.
-         * @enum {string}
-         */
+        /** @enum {string} */
         ModelSource: "huggingface" | "local";
-        /**
-         * @description The record's life cycle: `downloading → ready → loading → loaded → ready`, and `error`.
-         * @enum {string}
-         */
+        /** @enum {string} */
         ModelStatus: "downloading" | "ready" | "loading" | "loaded" | "error";
         /** @description `GET /api/health/ready` when a dependency is down: the readiness itself, and no error code. */
         NotReady_Readiness: {
@@ -443,13 +447,12 @@ export interface components {
         };
         /** @description `POST /api/models/preview` as sent. */
         PreviewBody: {
+            /** @description A HuggingFace token for gated or private repos; sealed on arrival, never returned */
             hf_token?: string | null;
+            /** @description A HuggingFace repo id, `owner/name` */
             repo_id: string;
         };
-        /**
-         * @description How the worker stores linear weights once loaded.
-         * @enum {string}
-         */
+        /** @enum {string} */
         Quantization: "Q4" | "Q8" | "FP16";
         Readiness: {
             dependencies: components["schemas"]["Dependencies"];
