@@ -6,6 +6,27 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// A hub token sealed with `MILLM_SECRET_KEY` (`v1:` + hex): safe to store and to queue, and
+/// useful only to a service that holds the key. Only the platform's `Sealer` makes or opens one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SealedToken(String);
+
+impl SealedToken {
+    /// Wraps text that a `Sealer` produced (or that Postgres stored from one).
+    pub fn from_sealed(text: String) -> Self {
+        Self(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 /// Fetch a repo revision's files for one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DownloadJob {
@@ -13,8 +34,8 @@ pub struct DownloadJob {
     pub repo_id: String,
     /// The commit sha the gateway resolved; files are fetched at exactly this revision.
     pub revision: String,
-    /// A hub token sealed with `MILLM_SECRET_KEY`; never the token in clear.
-    pub sealed_token: Option<String>,
+    /// The request's hub token, sealed; never the token in clear.
+    pub sealed_token: Option<SealedToken>,
 }
 
 /// Load one record onto the device. Valid only while the record is `loading` with this `load_id`.

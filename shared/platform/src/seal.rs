@@ -7,6 +7,7 @@
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use millm_contract::config::{Secret, SecretKey};
+use millm_contract::jobs::SealedToken;
 
 const PREFIX: &str = "v1:";
 const NONCE_LEN: usize = 12;
@@ -38,7 +39,7 @@ impl Sealer {
     }
 
     /// `v1:` + hex(nonce ‖ ciphertext ‖ tag); a fresh nonce each time.
-    pub fn seal(&self, secret: &Secret) -> String {
+    pub fn seal(&self, secret: &Secret) -> SealedToken {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let sealed = self
             .cipher
@@ -46,11 +47,11 @@ impl Sealer {
             .expect("AES-GCM encryption of a short token cannot fail");
         let mut bytes = nonce.to_vec();
         bytes.extend_from_slice(&sealed);
-        format!("{PREFIX}{}", hex::encode(bytes))
+        SealedToken::from_sealed(format!("{PREFIX}{}", hex::encode(bytes)))
     }
 
-    pub fn open(&self, sealed: &str) -> Result<Secret, SealError> {
-        let body = sealed.strip_prefix(PREFIX).ok_or(SealError::Malformed)?;
+    pub fn open(&self, sealed: &SealedToken) -> Result<Secret, SealError> {
+        let body = sealed.as_str().strip_prefix(PREFIX).ok_or(SealError::Malformed)?;
         let bytes = hex::decode(body).map_err(|_| SealError::Malformed)?;
         if bytes.len() <= NONCE_LEN {
             return Err(SealError::Malformed);
@@ -74,11 +75,14 @@ mod tests {
     fn a_sealed_token_opens_with_its_key_only() {
         let sealer = Sealer::new(&SecretKey([7; 32]));
         let sealed = sealer.seal(&Secret::new("hf_secret_token"));
-        assert!(!sealed.contains("hf_secret_token"));
+        assert!(!sealed.as_str().contains("hf_secret_token"));
         assert_eq!(sealer.open(&sealed).unwrap().expose(), "hf_secret_token");
         let other = Sealer::new(&SecretKey([8; 32]));
         assert_eq!(other.open(&sealed), Err(SealError::WrongKey));
-        assert_eq!(sealer.open("garbage"), Err(SealError::Malformed));
+        assert_eq!(
+            sealer.open(&SealedToken::from_sealed("garbage".into())),
+            Err(SealError::Malformed)
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The test environment: a fresh database and namespace, the gateway in-process, the fake hub,
 //! a cache folder, and downloader processes started from the built binary.
 
+use millm_contract::jobs::SealedToken;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -98,7 +99,7 @@ impl TestEnv {
     }
 
     /// A record and its job made without the gateway, for what the gateway refuses up front.
-    pub async fn insert_and_push(&self, repo_id: &str, commit: &str, sealed_token: Option<String>) -> i64 {
+    pub async fn insert_and_push(&self, repo_id: &str, commit: &str, sealed_token: Option<SealedToken>) -> i64 {
         let new = NewModel {
             name: repo_id.rsplit('/').next().unwrap_or(repo_id).to_owned(),
             repo_id: Some(repo_id.to_owned()),

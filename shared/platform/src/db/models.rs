@@ -1,6 +1,7 @@
 //! Queries on the `models` table. Each state change is guarded by the state it leaves.
 
 use chrono::{DateTime, Utc};
+use millm_contract::jobs::SealedToken;
 use millm_contract::model::{ErrorStage, Model, ModelSource, ModelStatus, Quantization};
 use sqlx::{FromRow, PgExecutor, PgPool};
 use uuid::Uuid;
@@ -14,7 +15,7 @@ pub struct ModelRecord {
     /// Relative to `MODEL_CACHE_DIR` for hub models; the absolute folder for local ones.
     pub cache_path: String,
     pub config_json: Option<serde_json::Value>,
-    pub sealed_token: Option<String>,
+    pub sealed_token: Option<SealedToken>,
     pub load_id: Option<Uuid>,
 }
 
@@ -86,7 +87,7 @@ impl TryFrom<Row> for ModelRecord {
             model,
             cache_path: r.cache_path,
             config_json: r.config_json,
-            sealed_token: r.sealed_token,
+            sealed_token: r.sealed_token.map(SealedToken::from_sealed),
             load_id: r.load_id,
         })
     }
@@ -116,7 +117,7 @@ pub struct NewModel {
     pub revision: Option<String>,
     pub quantization: Option<Quantization>,
     pub trust_remote_code: bool,
-    pub sealed_token: Option<String>,
+    pub sealed_token: Option<SealedToken>,
     pub cache_path: String,
     pub facts: ModelFacts,
 }
@@ -159,7 +160,7 @@ pub async fn insert(pool: &PgPool, new: NewModel) -> Result<Inserted, DbError> {
             .bind(new.revision)
             .bind(quant.as_str())
             .bind(new.trust_remote_code)
-            .bind(new.sealed_token)
+            .bind(new.sealed_token.map(SealedToken::into_string))
             .bind(new.cache_path)
             .bind(status.as_str())
             .bind(new.facts.params)
