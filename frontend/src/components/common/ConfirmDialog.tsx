@@ -1,5 +1,6 @@
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import type { ReactNode } from 'react';
+import { useReturnFocus } from '@/hooks/useReturnFocus';
 import { Button } from './Button';
 import { overlayClass, panelClass } from './Modal';
 
@@ -30,11 +31,12 @@ export function ConfirmDialog({
   error,
   confirmTestId,
 }: ConfirmDialogProps) {
+  const returnFocus = useReturnFocus(open);
   return (
     <AlertDialog.Root open={open} onOpenChange={onOpenChange}>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className={overlayClass} />
-        <AlertDialog.Content className={`${panelClass} max-w-md`}>
+        <AlertDialog.Content className={`${panelClass} max-w-md`} onCloseAutoFocus={returnFocus}>
           <AlertDialog.Title className="mb-2 text-lg font-semibold break-all">{title}</AlertDialog.Title>
           <AlertDialog.Description asChild>
             <div className="space-y-2 text-sm text-neutral-700 dark:text-neutral-300">{children}</div>

@@ -1,6 +1,7 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { X } from 'lucide-react';
 import type { ReactNode } from 'react';
+import { useReturnFocus } from '@/hooks/useReturnFocus';
 
 export interface ModalProps {
   open: boolean;
@@ -17,12 +18,14 @@ export const panelClass =
 
 /** A Radix dialog: focus is trapped inside and returns to the control that opened it. */
 export function Modal({ open, onOpenChange, title, description, children, wide = false }: ModalProps) {
+  const returnFocus = useReturnFocus(open);
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className={overlayClass} />
         <Dialog.Content
           className={`${panelClass} ${wide ? 'max-w-2xl' : 'max-w-md'}`}
+          onCloseAutoFocus={returnFocus}
           {...(description ? {} : { 'aria-describedby': undefined })}
         >
           <div className="mb-3 flex items-start justify-between gap-4">

@@ -1,0 +1,101 @@
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { useConnectionStore } from '@/stores/connectionStore';
+import { makeGpu, makeHealth, makeModel, NO_GPU_WORKER } from '@/test/fixtures';
+import { GpuPanel } from './GpuPanel';
+import { ListFooter } from './ListFooter';
+import { ModelList } from './ModelList';
+import { StatusBar } from './StatusBar';
+import { WorkerBanner } from './WorkerBanner';
+
+describe('GpuPanel', () => {
+  it('shows each device, its memory and the loaded model', () => {
+    const loaded = makeModel({ id: 7, name: 'tiny', status: 'loaded', memory_used_mb: 1712 });
+    render(<GpuPanel gpu={makeGpu({ loaded_model_id: 7 })} models={[loaded]} />);
+    const panel = screen.getByTestId('gpu-panel');
+    expect(panel).toHaveTextContent('0: cpu');
+    expect(panel).toHaveTextContent('3.0 GiB used, 20.4 GiB free of 23.4 GiB');
+    expect(panel).toHaveTextContent('Loaded model: tiny (1.7 GiB measured)');
+  });
+
+  it('says clearly when no GPU worker is live', () => {
+    render(<GpuPanel gpu={NO_GPU_WORKER} models={[]} />);
+    expect(screen.getByTestId('gpu-panel')).toHaveTextContent('No GPU worker live');
+  });
+
+  it('says none when nothing is loaded', () => {
+    render(<GpuPanel gpu={makeGpu()} models={[]} />);
+    expect(screen.getByTestId('gpu-panel')).toHaveTextContent('Loaded model: none');
+  });
+});
+
+describe('StatusBar', () => {
+  it('names the loaded model', () => {
+    render(<StatusBar models={[makeModel({ name: 'tiny', status: 'loaded' })]} />);
+    expect(screen.getByTestId('status-bar-model')).toHaveTextContent('tiny');
+  });
+
+  it.each([
+    ['connected', 'Live updates: connected'],
+    ['reconnecting', 'Live updates: reconnecting…'],
+    ['offline', 'Live updates: offline'],
+  ] as const)('shows the socket %s', (state, text) => {
+    useConnectionStore.getState().setSocket(state);
+    render(<StatusBar models={[]} />);
+    expect(screen.getByRole('status')).toHaveTextContent(text);
+    expect(screen.getByTestId('status-bar-model')).toHaveTextContent('no model');
+  });
+});
+
+describe('WorkerBanner', () => {
+  it('says downloads wait when no downloader is live', () => {
+    render(<WorkerBanner health={makeHealth(0)} />);
+    expect(screen.getByRole('status')).toHaveTextContent('No downloader is running');
+  });
+
+  it('is absent while a downloader is live', () => {
+    const { container } = render(<WorkerBanner health={makeHealth(1)} />);
+    expect(container).toBeEmptyDOMElement();
+  });
+});
+
+describe('ListFooter', () => {
+  it('says N models and the GiB on disk, local folders apart', () => {
+    const models = [
+      makeModel({ repo_id: 'org/a', quantization: 'Q4', disk_size_mb: 2048 }),
+      makeModel({ repo_id: 'org/a', quantization: 'Q8', disk_size_mb: 2048 }),
+      makeModel({ source: 'local', repo_id: null, local_path: '/x', disk_size_mb: 512 }),
+    ];
+    render(<ListFooter models={models} />);
+    expect(screen.getByText(/3 models, 2\.0 GiB on disk/)).toBeInTheDocument();
+    expect(screen.getByText(/1 local folder \(512 MiB\),\s*not managed by miLLM/)).toBeInTheDocument();
+  });
+});
+
+describe('ModelList', () => {
+  const handlers = { onLoad: vi.fn(), onUnload: vi.fn(), onRetry: vi.fn(), onDelete: vi.fn(), onCancel: vi.fn() };
+
+  it('sorts by name, size or status', async () => {
+    // Arrange
+    const models = [
+      makeModel({ name: 'b-small', disk_size_mb: 10, status: 'ready' }),
+      makeModel({ name: 'a-big', disk_size_mb: 900, status: 'ready' }),
+      makeModel({ name: 'c-loaded', disk_size_mb: 100, status: 'loaded' }),
+    ];
+    render(<ModelList models={models} {...handlers} />);
+    const names = () => screen.getAllByTestId('model-card').map((c) => within(c).getByRole('heading').textContent);
+
+    // Act + Assert
+    expect(names()).toEqual(['a-big', 'b-small', 'c-loaded']);
+    await userEvent.selectOptions(screen.getByLabelText('Sort by'), 'size');
+    expect(names()).toEqual(['a-big', 'c-loaded', 'b-small']);
+    await userEvent.selectOptions(screen.getByLabelText('Sort by'), 'status');
+    expect(names()).toEqual(['c-loaded', 'a-big', 'b-small']);
+  });
+
+  it('says there are no models yet', () => {
+    render(<ModelList models={[]} {...handlers} />);
+    expect(screen.getByText(/No models yet/)).toBeInTheDocument();
+    expect(screen.queryByTestId('model-card')).toBeNull();
+  });
+});
