@@ -1,19 +1,28 @@
 import { expect, test } from '@playwright/test';
 import { openModels, recordState } from './helpers/ui';
 
-/** The luminance (0 = black, 1 = white) of the first opaque background behind the page's top-left corner. */
-function backgroundLuminance(): number {
-  let element: Element | null = document.elementFromPoint(5, 5);
-  while (element) {
-    const color = getComputedStyle(element).backgroundColor;
-    const channels = color.match(/[\d.]+/g)?.map(Number) ?? [];
-    if (channels.length >= 3 && (channels[3] ?? 1) > 0) {
-      const [r, g, b] = channels.map((c) => c / 255);
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+/**
+ * How light the page's text and background are (0 = black, 1 = white): the text colour of the body, and the first
+ * opaque background behind the top-left corner, or null when every layer is transparent (the canvas then takes the
+ * browser's colour for the page's `color-scheme`). Colours may come back as rgb(), oklch() (with `none` for a
+ * missing hue) or color(srgb …).
+ */
+function lightness(): { text: number; background: number | null } {
+  const parse = (color: string): number | null => {
+    const numbers = color.replace(/none/g, '0').match(/-?[\d.]+%?/g)?.map((n) => (n.endsWith('%') ? parseFloat(n) / 100 : Number(n))) ?? [];
+    const alpha = color.includes('/') || color.startsWith('rgba') ? (numbers[3] ?? 1) : 1;
+    if (numbers.length < 3 || alpha === 0) return null;
+    if (color.startsWith('oklch') || color.startsWith('oklab') || color.startsWith('lab') || color.startsWith('lch')) {
+      return color.startsWith('lab') || color.startsWith('lch') ? numbers[0] / 100 : numbers[0];
     }
-    element = element.parentElement;
+    const [r, g, b] = color.startsWith('color(') ? numbers : numbers.map((c) => c / 255);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  let background: number | null = null;
+  for (let element = document.elementFromPoint(5, 5); element && background === null; element = element.parentElement) {
+    background = parse(getComputedStyle(element).backgroundColor);
   }
-  return 1;
+  return { text: parse(getComputedStyle(document.body).color) ?? 0, background };
 }
 
 test.describe('with a dark system theme', () => {
@@ -24,7 +33,9 @@ test.describe('with a dark system theme', () => {
     await openModels(page);
 
     // Assert
-    expect(await page.evaluate(backgroundLuminance)).toBeLessThan(0.2);
+    const { text, background } = await page.evaluate(lightness);
+    expect(text).toBeGreaterThan(0.6);
+    expect(background ?? 0).toBeLessThan(0.3);
     await recordState(page, 'dark');
   });
 });
@@ -34,5 +45,7 @@ test('a light system theme gives a light page', async ({ page }) => {
   await openModels(page);
 
   // Assert
-  expect(await page.evaluate(backgroundLuminance)).toBeGreaterThan(0.6);
+  const { text, background } = await page.evaluate(lightness);
+  expect(text).toBeLessThan(0.4);
+  expect(background ?? 1).toBeGreaterThan(0.7);
 });

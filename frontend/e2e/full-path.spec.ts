@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { cachedFiles, modelOf, rateLimit, removeModel } from './helpers/api';
+import { cachedFiles, gpu, modelOf, rateLimit, removeModel } from './helpers/api';
 import { modelName, run } from './helpers/run';
 import { card, openModels, preview, progressOf, recordState, statusOf } from './helpers/ui';
 
@@ -38,7 +38,12 @@ test('a repo is previewed, downloaded with live progress, loaded, unloaded and d
   await modelCard.getByTestId('load-btn').click();
   await expect(statusOf(modelCard)).toHaveText(/loaded/i, { timeout: 60_000 });
   await expect(page.getByTestId('status-bar-model')).toContainText(name);
-  await expect(page.getByTestId('gpu-panel')).toContainText(name);
+  const gpuPanel = page.getByTestId('gpu-panel');
+  await expect(gpuPanel).toContainText(name);
+  // The panel's memory figures follow the worker's: the loaded model's footprint is counted as used.
+  await expect.poll(async () => (await gpu()).devices[0]?.used_mb ?? 0).toBeGreaterThan(0);
+  const used = (await gpu()).devices[0].used_mb;
+  await expect(gpuPanel).toContainText(new RegExp(`(^|\\D)${used} MiB used`));
   await recordState(page, 'loaded');
 
   // Act + Assert: unload.

@@ -43,6 +43,16 @@ export async function modelOf(repoOrPath: string): Promise<Model | undefined> {
   return (await models()).find((m) => m.repo_id === repoOrPath || m.local_path === repoOrPath);
 }
 
+export interface Gpu {
+  devices: { name: string; total_mb: number; used_mb: number; free_mb: number }[];
+  loaded_model_id: number | null;
+}
+
+export async function gpu(): Promise<Gpu> {
+  const [, envelope] = await api<Gpu>('GET', '/api/system/gpu');
+  return envelope.data;
+}
+
 /** The error a POST would get, to compare with what the page shows (the envelope's message is the user's text). */
 export async function errorOf(route: string, body: unknown): Promise<{ code: string; message: string }> {
   const [status, envelope] = await api('POST', route, body);

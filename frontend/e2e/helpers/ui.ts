@@ -69,7 +69,10 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    .map((v) => {
+      const nodes = v.nodes.map((n) => `${n.target.join(' ')} (${n.any[0]?.message ?? n.failureSummary ?? ''})`);
+      return `${v.impact} ${v.id}: ${v.help} at ${nodes.join('; ')}`;
+    });
 }
 
 /** Saves `screenshots/<name>.png` and checks the state has no serious or critical accessibility violations. */
