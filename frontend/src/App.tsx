@@ -27,7 +27,7 @@ export function App({ queryClient, socketFactory }: AppProps) {
         <LiveUpdates queryClient={queryClient} socketFactory={socketFactory} />
         <ModelsPage />
         <ApiKeyDialog />
-        <Toaster richColors closeButton position="top-right" theme="system" />
+        <Toaster closeButton position="top-right" theme="system" />
       </RadixTooltip.Provider>
     </QueryClientProvider>
   );

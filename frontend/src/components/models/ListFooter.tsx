@@ -9,7 +9,7 @@ export function ListFooter({ models }: { models: readonly Model[] }) {
   return (
     <footer className="mt-4 text-sm text-neutral-700 dark:text-neutral-300" aria-label="Disk use">
       <p>
-        {summary.models} {noun}, {formatGiB(summary.managedMb)} on disk
+        {summary.models} {noun}, {summary.managedMb < 1024 ? formatMiB(summary.managedMb) : formatGiB(summary.managedMb)} on disk
         <span className="text-neutral-600 dark:text-neutral-400"> (in the model cache; quantizations of a repo share one copy)</span>
       </p>
       {summary.localFolders > 0 && (

@@ -14,7 +14,7 @@ function Figure({ label, mb }: { label: string; mb: number | null }) {
   return (
     <div>
       <dt className="text-xs text-neutral-600 dark:text-neutral-400">{label}</dt>
-      <dd className="text-base font-semibold">{mb === null ? 'unknown' : `${mb} MiB (${formatMiB(mb)})`}</dd>
+      <dd className="text-base font-semibold">{mb === null ? 'unknown' : mb >= 1024 ? `${mb} MiB (${formatMiB(mb)})` : `${mb} MiB`}</dd>
     </div>
   );
 }

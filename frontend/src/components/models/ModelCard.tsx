@@ -67,7 +67,7 @@ function ErrorLine({ model }: { model: Model }) {
   const stage = model.error_stage === 'load' ? 'Load failed' : 'Download failed';
   const prefix = model.status === 'ready' ? `Last load failed` : stage;
   return (
-    <p className="my-3 rounded-md border border-red-300 bg-red-50 p-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+    <p className="my-3 rounded-md border border-red-300 bg-red-50 p-2 text-sm [overflow-wrap:anywhere] text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
       <span className="font-semibold">{prefix}:</span> {model.error_message}
     </p>
   );
@@ -77,7 +77,7 @@ function ErrorLine({ model }: { model: Model }) {
 export function ModelCard({ model, busy, ...handlers }: ModelCardProps) {
   const details = [model.params && `${model.params} params`, model.quantization, model.architecture].filter(Boolean);
   return (
-    <Card data-testid="model-card" aria-labelledby={`model-${model.id}-name`}>
+    <Card as="article" data-testid="model-card" aria-labelledby={`model-${model.id}-name`}>
       <div className="flex items-start justify-between gap-3">
         <div className="min-w-0 space-y-1">
           <h3 id={`model-${model.id}-name`} className="text-base font-semibold break-all">
