@@ -18,8 +18,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::GatewayConfig;
+use crate::domain::{reconcile, sockets, workers::WorkerRegistry};
 use crate::routes;
-use crate::services::{reconcile, sockets, workers::WorkerRegistry};
 use crate::state::{AppState, ProgressCache};
 
 #[derive(Debug, thiserror::Error)]

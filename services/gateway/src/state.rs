@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Mutex as AsyncMutex;
 
 use crate::config::GatewayConfig;
-use crate::services::workers::WorkerRegistry;
+use crate::domain::workers::WorkerRegistry;
 
 #[derive(Clone)]
 pub struct AppState {

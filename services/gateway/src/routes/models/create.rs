@@ -10,12 +10,12 @@ use millm_platform::db::{self, Inserted, ModelFacts, NewModel};
 use millm_platform::queue;
 
 use super::dto::{Common, CreateModelBody, CreateRequest};
+use crate::domain::disk::check_disk;
+use crate::domain::inspect::{Need, inspect};
+use crate::domain::local::inspect_local;
 use crate::http::documented::{AUTHORIZED, HUB, JSON_BODY, STORED};
 use crate::http::{ApiError, ApiJson, Success, accepted};
 use crate::route_errors;
-use crate::services::disk::check_disk;
-use crate::services::inspect::{Need, inspect};
-use crate::services::local::inspect_local;
 use crate::state::AppState;
 use millm_contract::error::ErrorCode;
 use millm_contract::model::Model;

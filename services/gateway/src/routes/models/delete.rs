@@ -6,10 +6,10 @@ use millm_contract::model::ModelStatus;
 use millm_platform::db;
 
 use super::read::find;
+use crate::domain::cleanup::{announce_cancel, purge_if_unheld};
 use crate::http::documented::{AUTHORIZED, MODEL_ID, STORED};
 use crate::http::{ApiError, ModelId, Null, Success, ok_null};
 use crate::route_errors;
-use crate::services::cleanup::{announce_cancel, purge_if_unheld};
 use crate::state::AppState;
 use millm_contract::error::ErrorCode;
 

@@ -15,11 +15,11 @@ use uuid::Uuid;
 
 use super::dto::LoadBody;
 use super::read::{find, view};
+use crate::domain::files::model_dir;
+use crate::domain::memory::{available_mb, fits_memory};
 use crate::http::documented::{AUTHORIZED, JSON_BODY, MODEL_ID, STORED};
 use crate::http::{ApiError, ModelId, OptionalJson, Success, accepted};
 use crate::route_errors;
-use crate::services::files::model_dir;
-use crate::services::memory::{available_mb, fits_memory};
 use crate::state::AppState;
 use millm_contract::error::ErrorCode;
 use millm_contract::model::Model;
@@ -107,7 +107,7 @@ fn check_state(record: &ModelRecord) -> Result<(), ApiError> {
 
 async fn check_files(state: &AppState, record: &ModelRecord) -> Result<(), ApiError> {
     let dir = model_dir(&state.config.common.model_cache_dir, record);
-    let files = tokio::task::spawn_blocking(move || crate::services::files::list_names(&dir))
+    let files = tokio::task::spawn_blocking(move || crate::domain::files::list_names(&dir))
         .await
         .map_err(ApiError::internal)?;
     let config = record.config_json.clone().unwrap_or_default();

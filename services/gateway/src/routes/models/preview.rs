@@ -8,12 +8,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::dto::PreviewBody;
+use crate::domain::disk::{bytes_to_fetch, fits_disk, free_bytes};
+use crate::domain::inspect::{Need, inspect};
+use crate::domain::memory::{available_mb, fits_memory};
 use crate::http::documented::{AUTHORIZED, HUB, JSON_BODY};
 use crate::http::{ApiError, ApiJson, Success, ok};
 use crate::route_errors;
-use crate::services::disk::{bytes_to_fetch, fits_disk, free_bytes};
-use crate::services::inspect::{Need, inspect};
-use crate::services::memory::{available_mb, fits_memory};
 use crate::state::AppState;
 
 /// One quantization's figures. `memory_mb` is an estimate (contract: the memory estimator).

@@ -10,8 +10,8 @@ use serde::Serialize;
 use std::time::Duration;
 use utoipa::ToSchema;
 
+use crate::domain::workers::{DownloaderView, GpuWorkerView};
 use crate::http::{NotReady, Success, ok};
-use crate::services::workers::{DownloaderView, GpuWorkerView};
 use crate::state::AppState;
 
 /// Whether one dependency answered its probe within 2 s.

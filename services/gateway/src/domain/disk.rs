@@ -7,8 +7,8 @@ use millm_contract::repo::RepoId;
 use millm_platform::cache::blob_path;
 use std::path::{Path, PathBuf};
 
+use crate::domain::inspect::RepoFacts;
 use crate::http::ApiError;
-use crate::services::inspect::RepoFacts;
 
 /// Bytes of the repo's fetched files whose blob is not in the cache yet.
 pub fn bytes_to_fetch(cache_dir: &Path, repo: &RepoId, facts: &RepoFacts) -> u64 {
