@@ -24,6 +24,10 @@ test('a repo is previewed, downloaded with live progress, loaded, unloaded and d
   await expect(dialog).toContainText(/estimate/i);
   await recordState(page, 'preview');
   await dialog.getByTestId('download-btn').click();
+  // The toast that confirms it (sonner's markup); recorded while it shows, since toasts are gone in seconds.
+  const toast = page.locator('[data-sonner-toast]').first();
+  await expect(toast).toHaveCSS('opacity', '1');
+  await recordState(page, 'toast');
 
   // Assert: progress shows, then the model is ready with its files in the cache.
   const modelCard = card(page, name);
