@@ -44,6 +44,8 @@ test('a gateway with an API key asks for it, says when it is wrong, and keeps it
   // Assert: the list loads, the key is kept for the session, and a reload does not ask again.
   await expect(field).toBeHidden();
   await expect(statusOf(card(page, modelName(repo())))).toHaveText(/ready/i);
+  // The socket takes the key too (handshake auth.token): live updates connect.
+  await expect(page.getByText(/\bconnected\b/i).first()).toBeVisible();
   expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }))).toContain(key);
   expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(key);
   await page.reload();

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { cachedFiles, control, models, rateLimit, removeModel } from './helpers/api';
 import { modelName, run } from './helpers/run';
-import { card, openModels, progressOf, statusOf } from './helpers/ui';
+import { card, openModels, progressOf, recordState, statusOf } from './helpers/ui';
 
 const repo = () => run().repos.socket;
 let gatewayStopped = false;
@@ -37,6 +37,7 @@ test('when the gateway goes away and comes back, the page reconnects by itself a
   await control('gateway/stop');
   gatewayStopped = true;
   await expect(page.getByText(/reconnecting|offline/i).first()).toBeVisible();
+  await recordState(page, 'gateway-away');
   await rateLimit(repo(), null);
   await expect
     .poll(() => cachedFiles(repo()).some((file) => file.startsWith('snapshots')), { timeout: 60_000 })
@@ -47,6 +48,7 @@ test('when the gateway goes away and comes back, the page reconnects by itself a
   // Assert: the same page shows the model ready and the list as the API has it.
   await expect(statusOf(modelCard)).toHaveText(/ready/i, { timeout: 30_000 });
   await expect(page.getByText(/reconnecting|offline/i)).toHaveCount(0);
+  await expect(page.getByText(/\bconnected\b/i).first()).toBeVisible();
   await expect(page.getByTestId('model-card')).toHaveCount((await models()).length);
   expect(await page.evaluate(() => window.sameDocument)).toBe(true);
 });
