@@ -39,7 +39,7 @@ pub struct WorkerSetup {
 }
 
 #[derive(Clone)]
-struct Shared {
+struct WorkerHandles {
     ctx: Arc<JobContext>,
     /// A storage of its own for pushing stopped jobs back.
     requeue: Arc<Mutex<DownloadStorage>>,
@@ -48,7 +48,7 @@ struct Shared {
 /// Runs the worker until `stop` fires, then stops taking jobs, stops the running ones (they
 /// go back on the queue) and returns once they have handed their jobs back.
 pub async fn run(setup: WorkerSetup, stop: CancellationToken) {
-    let shared = Shared {
+    let shared = WorkerHandles {
         ctx: setup.ctx.clone(),
         requeue: Arc::new(Mutex::new(queue::download_storage(
             setup.conn.clone(),
@@ -100,7 +100,7 @@ fn not_started_is_fine(e: WorkerError) -> Result<(), WorkerError> {
 }
 
 /// The adapter: a plain handler result becomes Done, or `AbortError` (never a retry).
-async fn run_job(job: DownloadJob, shared: Data<Shared>) -> Result<(), BoxDynError> {
+async fn run_job(job: DownloadJob, shared: Data<WorkerHandles>) -> Result<(), BoxDynError> {
     match handle_download(job.clone(), &shared.ctx).await {
         Ok(Handled::Requeue) => {
             let model_id = job.model_id;

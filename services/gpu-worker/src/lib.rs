@@ -10,11 +10,11 @@
 //! that lib dir as an rpath, so binaries and tests start without `LD_LIBRARY_PATH`.
 
 mod arch;
-pub mod config;
 pub mod error;
 pub mod linear;
 pub mod measure;
 mod model;
+pub mod model_config;
 pub mod openmp;
 pub mod quant;
 pub mod service;

@@ -70,7 +70,7 @@ impl Linear {
             } => {
                 let w = match packed.device() {
                     Device::Cpu => dequantize_nf4_cpu(packed, absmax, [*out, *inp], x.kind())?,
-                    _ => dequantize_nf4(packed, absmax, *out * *inp)?
+                    _ => dequantize_nf4_tensor(packed, absmax, *out * *inp)?
                         .f_view([*out, *inp])?
                         .f_to_kind(x.kind())?,
                 };
@@ -98,7 +98,7 @@ impl Linear {
 
 /// NF4 codes to f32 weights on the codes' device: each byte looks up its (high, low) pair of code-book values in a
 /// 256-entry table (one gather per byte rather than per nibble), then each block of 64 is multiplied by its absmax.
-pub fn dequantize_nf4(packed: &Tensor, absmax: &Tensor, n: i64) -> Result<Tensor, tch::TchError> {
+pub fn dequantize_nf4_tensor(packed: &Tensor, absmax: &Tensor, n: i64) -> Result<Tensor, tch::TchError> {
     let device: Device = packed.device();
     let pairs: Vec<f32> = (0..256usize)
         .flat_map(|b| [NF4_CODE[b >> 4], NF4_CODE[b & 0x0f]])

@@ -13,8 +13,8 @@ use std::path::Path;
 use tch::{Device, Kind, Tensor};
 
 use crate::arch::{Model, role};
-use crate::config::ModelConfig;
 use crate::error::LoadError;
+use crate::model_config::ModelConfig;
 use crate::quant::{Elem, Quant};
 use crate::shards::{Shard, shard_files};
 use crate::weights::{Store, elem_of, planned_bytes};

@@ -3,7 +3,7 @@
 
 mod common;
 
-use millm_gpu_worker::linear::{dequantize_nf4 as dequantize_nf4_gather, dequantize_nf4_cpu};
+use millm_gpu_worker::linear::{dequantize_nf4_cpu, dequantize_nf4_tensor as dequantize_nf4_gather};
 use millm_gpu_worker::quant::{Elem, NF4_BLOCK, NF4_CODE, dequantize_nf4, dequantize_q8, quantize_nf4, quantize_q8};
 use millm_gpu_worker::{Device, Kind, LoadOptions, LoadedModel, Quant, Tensor};
 

@@ -18,7 +18,7 @@ use super::hasher::{Follow, HashStop, follow_and_hash};
 use super::limiter::BandwidthLimiter;
 use super::range::{FileCtx, RoundError, run_worker};
 use super::state::{self, ResumeState};
-use super::tracker::{ChunkTracker, FileProgress, TrackerInit, chunk_count};
+use super::tracker::{ChunkTracker, CountedFile, TrackerInit, chunk_count};
 use super::writeback::{PrefixFlusher, Writeback};
 use super::{Expected, FetchStats, FileSpec, ProgressCounter, TransferError};
 
@@ -82,7 +82,7 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
         state_path: state_path.clone(),
         expected_tag: tag,
         save_interval: p.config.state_save_interval,
-        progress: FileProgress {
+        progress: CountedFile {
             counter: p.progress.clone(),
             counted: p.counted.clone(),
             current: AtomicU64::new(0),

@@ -24,12 +24,12 @@ pub(crate) struct ChunkTracker {
     expected_tag: String,
     save_interval: Duration,
     last_save: Mutex<Instant>,
-    progress: FileProgress,
+    progress: CountedFile,
     transferred: AtomicU64,
 }
 
 /// Counts a file's bytes into the job's counter at most once, even across a second fetch round.
-pub(crate) struct FileProgress {
+pub(crate) struct CountedFile {
     pub counter: ProgressCounter,
     /// Highest byte count of this file already added to `counter`; shared by both rounds.
     pub counted: Arc<AtomicU64>,
@@ -37,7 +37,7 @@ pub(crate) struct FileProgress {
     pub current: AtomicU64,
 }
 
-impl FileProgress {
+impl CountedFile {
     fn advance(&self, bytes: u64) {
         let now = self.current.fetch_add(bytes, Ordering::Relaxed) + bytes;
         let before = self.counted.fetch_max(now, Ordering::Relaxed);
@@ -55,7 +55,7 @@ pub(crate) struct TrackerInit {
     pub state_path: PathBuf,
     pub expected_tag: String,
     pub save_interval: Duration,
-    pub progress: FileProgress,
+    pub progress: CountedFile,
 }
 
 impl ChunkTracker {

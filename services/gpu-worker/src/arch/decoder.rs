@@ -8,9 +8,9 @@ use millm_contract::supported::Activation;
 use tch::{Kind, Tensor};
 
 use super::rope::Rope;
-use crate::config::ModelConfig;
 use crate::error::LoadError;
 use crate::linear::Linear;
+use crate::model_config::ModelConfig;
 use crate::weights::Store;
 
 type TchResult = Result<Tensor, tch::TchError>;

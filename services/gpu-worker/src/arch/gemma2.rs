@@ -7,8 +7,8 @@ use tch::Tensor;
 
 use super::decoder::{Attention, GatedMlp, embedding_norm_head, rms_norm, softcap};
 use super::rope::Rope;
-use crate::config::ModelConfig;
 use crate::error::LoadError;
+use crate::model_config::ModelConfig;
 use crate::weights::Store;
 
 struct Layer {

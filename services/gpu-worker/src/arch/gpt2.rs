@@ -5,9 +5,9 @@
 use tch::Tensor;
 
 use super::decoder::{activate, attend, split_heads};
-use crate::config::ModelConfig;
 use crate::error::LoadError;
 use crate::linear::Linear;
+use crate::model_config::ModelConfig;
 use crate::weights::Store;
 
 struct LayerNorm {

@@ -6,8 +6,8 @@ use tch::Tensor;
 
 use super::decoder::{Attention, GatedMlp, embedding_norm_head, rms_norm};
 use super::rope::Rope;
-use crate::config::ModelConfig;
 use crate::error::LoadError;
+use crate::model_config::ModelConfig;
 use crate::weights::Store;
 use millm_contract::supported::Architecture;
 

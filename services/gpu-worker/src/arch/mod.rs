@@ -9,8 +9,8 @@ pub mod rope;
 
 use tch::Tensor;
 
-use crate::config::ModelConfig;
 use crate::error::LoadError;
+use crate::model_config::ModelConfig;
 use crate::weights::{Role, Store};
 use millm_contract::supported::Architecture;
 

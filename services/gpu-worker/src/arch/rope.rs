@@ -5,7 +5,7 @@
 use millm_contract::supported::RopeScaling;
 use tch::{Device, Kind, Tensor};
 
-use crate::config::ModelConfig;
+use crate::model_config::ModelConfig;
 
 /// The inverse frequencies of a `head_dim`-wide rotation, scaled as the config asks.
 pub fn inv_freq(cfg: &ModelConfig) -> Vec<f32> {

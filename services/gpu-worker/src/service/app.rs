@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::ServiceError;
 use super::config::{DeviceChoice, GpuWorkerConfig};
-use super::state::{Identity, Shared};
+use super::state::{Identity, LiveState};
 use super::{Ctx, autoload, control, jobs, owner, warmup};
 
 pub struct Application {
@@ -46,7 +46,7 @@ impl Application {
             Ok(()) => tracing::info!("self-test load passed at Q4, Q8 and FP16"),
             Err(e) => tracing::error!(error = %e, "self-test load failed: loads on this device will likely fail"),
         }
-        let shared = Arc::new(Shared::new(identity, config.settings.device_memory_limit_mb));
+        let shared = Arc::new(LiveState::new(identity, config.settings.device_memory_limit_mb));
         let ctx = Ctx {
             config,
             pool,

@@ -11,9 +11,9 @@ pub mod app;
 mod autoload;
 pub mod config;
 mod control;
+mod device_load;
 mod jobs;
-mod load;
-mod loading;
+mod load_job;
 mod owner;
 mod state;
 pub mod warmup;
@@ -35,7 +35,7 @@ pub(crate) struct Ctx {
     pub config: GpuWorkerConfig,
     pub pool: PgPool,
     pub bus: Bus,
-    pub shared: Arc<state::Shared>,
+    pub shared: Arc<state::LiveState>,
     /// Cancelled when the process is asked to stop; every loop and a running load watch it.
     pub shutdown: CancellationToken,
     /// Wakes the heartbeat loop when this process takes over as the active worker.

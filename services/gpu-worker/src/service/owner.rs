@@ -2,7 +2,7 @@
 //!
 //! Load jobs and unload requests reach it as [`Command`]s over one channel and run one at a time, so a load and an
 //! unload never race on the device. An unload of the model being loaded cannot wait its turn: its handler sets the
-//! load's abort flag first (see `Shared::abort_loading`), and the load stops at its next stage boundary.
+//! load's abort flag first (see `LiveState::abort_loading`), and the load stops at its next stage boundary.
 
 use millm_contract::error::ErrorBody;
 use millm_contract::events::{Event, ModelOnly};

@@ -56,14 +56,14 @@ struct Holding {
 }
 
 #[derive(Debug)]
-pub struct Shared {
+pub struct LiveState {
     pub identity: Identity,
     limit_mb: Option<i64>,
     active: AtomicBool,
     holding: Mutex<Holding>,
 }
 
-impl Shared {
+impl LiveState {
     pub fn new(identity: Identity, limit_mb: Option<u64>) -> Self {
         Self {
             identity,

@@ -11,7 +11,7 @@ use safetensors::tensor::{Dtype, TensorView};
 use std::path::Path;
 use tch::Device;
 
-use super::load;
+use super::device_load;
 use crate::{LoadOptions, Quant, measure};
 
 const HIDDEN: usize = 64;
@@ -32,7 +32,7 @@ pub fn run(device: Device) -> Result<(), String> {
                 limit_bytes: None,
                 plain_kind: None,
             };
-            load::run(&dir, opts, &|_, _| {}, &|| false).map_err(|e| format!("{}: {e}", quant.as_str()))?;
+            device_load::run(&dir, opts, &|_, _| {}, &|| false).map_err(|e| format!("{}: {e}", quant.as_str()))?;
         }
         Ok(())
     });

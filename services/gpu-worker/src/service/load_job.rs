@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::load::{self, Failure};
+use super::device_load::{self, LoadFailure};
 use super::owner::{Held, Owner};
 use crate::{LoadOptions, measure};
 
@@ -49,10 +49,10 @@ impl Owner {
     ) -> Result<(), String> {
         let id = record.model.id;
         let config = &self.ctx.config;
-        let dir = load::model_dir(&config.common.model_cache_dir, record);
+        let dir = device_load::model_dir(&config.common.model_cache_dir, record);
         let device = self.ctx.shared.identity.device;
         let opts = LoadOptions {
-            quant: load::quant_of(record.model.quantization),
+            quant: device_load::quant_of(record.model.quantization),
             device,
             limit_bytes: config.limit_bytes(),
             plain_kind: None,
@@ -70,7 +70,7 @@ impl Owner {
                     progress: percent,
                 });
             };
-            let result = load::run(&work_dir, opts, &progress, &|| abort.is_cancelled());
+            let result = device_load::run(&work_dir, opts, &progress, &|| abort.is_cancelled());
             let after = measure::used_bytes(device);
             (before, result, after)
         })
@@ -101,7 +101,7 @@ impl Owner {
                         "memory is back where it was before the failed load"
                     );
                 }
-                self.fail(record, load_id, Failure::of(&error, &dir)).await
+                self.fail(record, load_id, LoadFailure::of(&error, &dir)).await
             }
         }
     }
@@ -141,13 +141,13 @@ impl Owner {
         }
     }
 
-    async fn fail(&mut self, record: &ModelRecord, load_id: Uuid, failure: Failure) -> Result<(), String> {
+    async fn fail(&mut self, record: &ModelRecord, load_id: Uuid, failure: LoadFailure) -> Result<(), String> {
         let id = record.model.id;
         let pool = &self.ctx.pool;
         // A stale job must not touch a record that a newer load now owns.
         let current = db::load_is_current(pool, id, load_id).await.unwrap_or(false);
         let (to, body) = match failure {
-            Failure::Aborted => {
+            LoadFailure::Aborted => {
                 if current && let Err(e) = db::mark_unloaded(pool, id).await {
                     tracing::error!(model.id = id, error = %e, "could not put the aborted load back to ready");
                 }
@@ -157,11 +157,11 @@ impl Owner {
                     .await;
                 return Ok(());
             }
-            Failure::Memory { message, details } => (
+            LoadFailure::Memory { message, details } => (
                 ModelStatus::Ready,
                 ErrorBody::new(ErrorCode::InsufficientMemory, message).with_details(details),
             ),
-            Failure::Files { code, message } => (ModelStatus::Error, ErrorBody::new(code, message)),
+            LoadFailure::Files { code, message } => (ModelStatus::Error, ErrorBody::new(code, message)),
         };
         tracing::warn!(model.id = id, code = %body.code, message = %body.message, "load failed");
         if current {

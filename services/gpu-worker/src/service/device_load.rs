@@ -1,7 +1,7 @@
 //! One load's device work and what its failure means, kept apart from the owner's bookkeeping.
 //!
 //! [`run`] is the blocking part: the crate's staged load, then the check pass on the repo's tokenizer; the abort flag
-//! is polled at every stage boundary, including after the check pass. [`Failure`] sorts a [`LoadError`] into what
+//! is polled at every stage boundary, including after the check pass. [`LoadFailure`] sorts a [`LoadError`] into what
 //! the contract does with it: bad files leave the record in `error`, memory sends it back to `ready`, and an abort
 //! is no failure at all.
 
@@ -68,7 +68,7 @@ pub fn run(
 
 /// What a failed load means for the record.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Failure {
+pub enum LoadFailure {
     /// Aborted by an unload or by shutdown: the record goes to `ready`, nothing failed.
     Aborted,
     /// Past `DEVICE_MEMORY_LIMIT_MB` or out of device memory: the record goes back to `ready`.
@@ -80,7 +80,7 @@ pub enum Failure {
     Files { code: ErrorCode, message: String },
 }
 
-impl Failure {
+impl LoadFailure {
     pub fn of(error: &LoadError, dir: &Path) -> Self {
         let folder = dir.display();
         match error {
@@ -151,17 +151,17 @@ mod tests {
             required_mb: 9,
             limit_mb: 4,
         };
-        assert!(matches!(Failure::of(&oom, dir), Failure::Memory { .. }));
+        assert!(matches!(LoadFailure::of(&oom, dir), LoadFailure::Memory { .. }));
         let missing = LoadError::MissingShard {
             file: dir.join("model-00002-of-00002.safetensors"),
         };
-        match Failure::of(&missing, dir) {
-            Failure::Files { code, message } => {
+        match LoadFailure::of(&missing, dir) {
+            LoadFailure::Files { code, message } => {
                 assert_eq!(code, ErrorCode::ModelLoadFailed);
                 assert!(message.contains("load again"), "{message}");
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(Failure::of(&LoadError::Cancelled, dir), Failure::Aborted);
+        assert_eq!(LoadFailure::of(&LoadError::Cancelled, dir), LoadFailure::Aborted);
     }
 }
