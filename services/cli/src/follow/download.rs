@@ -84,7 +84,7 @@ pub async fn follow(ctx: &Ctx, model: Model, mut socket: Subscription) -> Result
 
 fn done(display: &mut Display, model: Model) -> Result<Followed, CliError> {
     display.finish("ready");
-    Ok(Followed::Done(model))
+    Ok(Followed::Done(Box::new(model)))
 }
 
 /// Ctrl-C: on a terminal, ask whether to cancel or leave it running; without one, leave the

@@ -79,7 +79,7 @@ pub async fn follow(ctx: &Ctx, model: Model, mut socket: Subscription) -> Result
             Seen::Loaded(model) => {
                 let measured = format::mib_or_dash(model.memory_used_mb);
                 display.finish(&format!("loaded, {measured} in memory"));
-                return Ok(Followed::Done(model));
+                return Ok(Followed::Done(Box::new(model)));
             }
             Seen::Failed(e) => {
                 display.abandon();

@@ -23,7 +23,7 @@ const UNREACHABLE_FOR: Duration = Duration::from_secs(30);
 
 /// How a follower ended, short of an error.
 pub enum Followed {
-    Done(Model),
+    Done(Box<Model>),
     /// Interrupted, and the job left running on the server.
     LeftRunning,
 }

@@ -1,0 +1,10 @@
+//! `millm` as a user runs it: the built binary against the gateway in-process, the downloader
+//! in-process, the GPU worker's binary on the CPU and the fake hub, each test with its own
+//! database and namespace.
+
+mod common;
+mod help;
+mod json;
+mod lifecycle;
+mod pull;
+mod unreachable;

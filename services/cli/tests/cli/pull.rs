@@ -1,0 +1,95 @@
+//! `millm pull` end to end: progress lines, the ready record, refusals, and what `rm` keeps.
+
+use millm_test_support::RepoOptions;
+
+use crate::common::{Env, dir_bytes, tiny_repo};
+
+/// The percents of `label: NN.N% …` lines on stderr, in order.
+fn percents(stderr: &str, label: &str) -> Vec<f64> {
+    stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix(&format!("{label}: ")))
+        .filter_map(|rest| rest.trim_start().split('%').next()?.parse().ok())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_prints_rising_progress_lines_that_end_at_100_and_leaves_the_model_ready() {
+    // Arrange: a keyed gateway, a downloader, and a repo served slowly enough (about 3 s) for
+    // several once-a-second lines.
+    let env = Env::start(Some("cli-secret-key")).await;
+    env.start_downloader().await;
+    let repo = tiny_repo();
+    env.hub
+        .add_repo("org/tiny", &repo, RepoOptions::default())
+        .expect("served");
+    env.hub.set_rate_limit("org/tiny", Some(dir_bytes(&repo) / 3));
+
+    // Act
+    let run = env.millm(&["pull", "org/tiny"]).await;
+
+    // Assert
+    assert_eq!(run.code, 0, "{run}");
+    let seen = percents(&run.stderr, "tiny");
+    assert!(seen.len() >= 2, "expected progress lines before the end: {run}");
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress went back: {seen:?}");
+    assert_eq!(seen.last(), Some(&100.0), "{run}");
+    assert!(run.stdout.contains("is ready"), "{run}");
+    assert!(!run.stdout.contains("cli-secret-key") && !run.stderr.contains("cli-secret-key"));
+    let models = env.api("/api/models").await;
+    assert_eq!(models[0]["status"], "ready", "{models}");
+    assert_eq!(models[0]["repo_id"], "org/tiny");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_of_a_gated_repo_without_a_token_exits_1_and_names_the_code() {
+    // Arrange
+    let env = Env::start(None).await;
+    let gated = RepoOptions {
+        gated: true,
+        allowed_tokens: vec!["hf_granted".into()],
+        ..RepoOptions::default()
+    };
+    env.hub.add_repo("org/gated", &tiny_repo(), gated).expect("served");
+
+    // Act
+    let run = env.millm(&["pull", "org/gated"]).await;
+
+    // Assert
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("GATED_MODEL_NO_TOKEN"), "{run}");
+    assert!(
+        run.stderr.contains("--token-file"),
+        "the hint names the way to pass a token: {run}"
+    );
+    assert_eq!(env.api("/api/models").await, serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rm_keeps_the_files_another_record_of_the_repo_uses_and_removes_the_last_ones() {
+    // Arrange: the Q4 and Q8 records of one repo share one download.
+    let env = Env::start(None).await;
+    env.start_downloader().await;
+    env.hub
+        .add_repo("org/shared", &tiny_repo(), RepoOptions::default())
+        .expect("served");
+    let q4 = env.millm(&["pull", "org/shared", "--json"]).await;
+    assert_eq!(q4.code, 0, "{q4}");
+    let q8 = env.millm(&["pull", "org/shared", "--quant", "q8", "--json"]).await;
+    assert_eq!(q8.code, 0, "{q8}");
+    let (q4_id, q8_id) = (q4.json()["id"].to_string(), q8.json()["id"].to_string());
+
+    // Act
+    let first = env.millm(&["rm", &q4_id, "-y"]).await;
+    let last = env.millm(&["rm", &q8_id, "-y"]).await;
+
+    // Assert
+    assert_eq!(first.code, 0, "{first}");
+    assert!(
+        first.stdout.contains(&format!("are kept: #{q8_id} (Q8) use them")),
+        "{first}"
+    );
+    assert_eq!(last.code, 0, "{last}");
+    assert!(last.stdout.contains("are removed from the cache"), "{last}");
+    assert_eq!(env.api("/api/models").await, serde_json::json!([]));
+}
