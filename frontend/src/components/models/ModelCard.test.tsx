@@ -1,5 +1,6 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { useConnectionStore } from '@/stores/connectionStore';
 import { STALL_AFTER_MS, useProgressStore } from '@/stores/progressStore';
 import { makeModel, makeProgress } from '@/test/fixtures';
 import type { Model } from '@/types';
@@ -12,6 +13,8 @@ function renderCard(model: Model) {
 }
 
 describe('ModelCard', () => {
+  beforeEach(() => useConnectionStore.getState().setSocket('connected'));
+
   it('shows a download that has not received a byte as Queued, with a bar at 0 and Cancel', () => {
     const { card } = renderCard(makeModel({ name: 'tiny', status: 'downloading', download_progress: null }));
     expect(within(card).getByTestId('model-status')).toHaveTextContent('Queued');
@@ -33,6 +36,14 @@ describe('ModelCard', () => {
     expect(bar).toHaveAttribute('role', 'progressbar');
     expect(bar).toHaveAttribute('aria-valuenow', '41.9');
     expect(card).toHaveTextContent('41.9% · 512 KiB/s · ETA 4 s · 2.0 GiB of 4.7 GiB · files 2/5');
+  });
+
+  it('shows no frozen speed while the socket is away', () => {
+    useConnectionStore.getState().setSocket('reconnecting');
+    useProgressStore.getState().recordDownload(makeProgress({ model_id: 7, progress: 20 }));
+    const { card } = renderCard(makeModel({ id: 7, status: 'downloading' }));
+    expect(card).toHaveTextContent('live updates paused: speed unknown');
+    expect(card).not.toHaveTextContent('812.4 MiB/s');
   });
 
   it('starts a page opened mid-download at the list percent', () => {
