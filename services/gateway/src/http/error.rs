@@ -161,7 +161,7 @@ impl ApiError {
                 ErrorCode::InsufficientMemory,
                 format!(
                     "The model needs about {required_mb} MiB but {available_mb} MiB are available; \
-                     choose a smaller quantization, or send {{\"force\": true}} to try anyway"
+                     choose a smaller quantization, or load it anyway (force) to try"
                 ),
                 json!({"required_mb": required_mb, "available_mb": available_mb}),
             ),
