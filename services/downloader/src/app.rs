@@ -168,17 +168,7 @@ async fn listen_for_cancels(
 
 /// `downloader-{host}-{pid}-{random}`: unique per process start, as apalis needs.
 fn process_id() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|h| {
-            h.trim()
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect::<String>()
-        })
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "host".to_owned());
+    let host = millm_platform::service::hostname();
     let random = &uuid::Uuid::new_v4().simple().to_string()[..8];
     format!("downloader-{host}-{}-{random}", std::process::id())
 }

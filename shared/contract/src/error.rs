@@ -158,6 +158,17 @@ impl Failure {
     pub fn code(&self) -> ErrorCode {
         self.0.code
     }
+
+    /// `DOWNLOAD_FAILED`, as every service words it: the repo, the file at fault when there is
+    /// one (also in `details.file`), and why.
+    pub fn download_failed(repo_id: &str, file: Option<&str>, reason: impl std::fmt::Display) -> Self {
+        let message = match file {
+            Some(f) => format!("Download of '{repo_id}' failed on {f}: {reason}"),
+            None => format!("Download of '{repo_id}' failed: {reason}"),
+        };
+        let details = file.map_or_else(|| serde_json::json!({}), |f| serde_json::json!({ "file": f }));
+        Self::new(ErrorCode::DownloadFailed, message).with_details(details)
+    }
 }
 
 #[cfg(test)]
@@ -174,6 +185,20 @@ mod tests {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));
         }
+    }
+
+    #[test]
+    fn a_download_failure_names_the_file_in_its_message_and_details() {
+        let failure = Failure::download_failed("org/x", Some("config.json"), "timed out");
+        assert_eq!(failure.code(), ErrorCode::DownloadFailed);
+        assert_eq!(
+            failure.0.message,
+            "Download of 'org/x' failed on config.json: timed out"
+        );
+        assert_eq!(failure.0.details, serde_json::json!({"file": "config.json"}));
+        let failure = Failure::download_failed("org/x", None, "gone");
+        assert_eq!(failure.0.message, "Download of 'org/x' failed: gone");
+        assert_eq!(failure.0.details, serde_json::json!({}));
     }
 
     #[test]

@@ -38,3 +38,20 @@ where
         }
     }
 }
+
+/// This machine's name, as worker ids carry it: the kernel's hostname (else `$HOSTNAME`), kept
+/// to ASCII letters, digits and `-` so that it is safe inside queue and subject names; `host`
+/// when neither says anything usable. Every service reads it here.
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| {
+            h.trim()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".to_owned())
+}

@@ -4,11 +4,10 @@
 use std::path::Path;
 
 use millm_contract::config::Secret;
-use millm_contract::error::{ErrorCode, Failure};
+use millm_contract::error::Failure;
 use millm_contract::files::{is_fetched_file, is_safe_repo_path};
 use millm_contract::repo::RepoId;
 use millm_platform::hub::{HubClient, ModelInfo, Sibling};
-use serde_json::json;
 
 use crate::transfer::{Expected, FileSpec};
 use millm_platform::cache::{self, CachedFile};
@@ -87,11 +86,7 @@ fn planned(sibling: &Sibling, input: &PlanInput<'_>) -> Result<PlannedFile, &'st
 }
 
 fn failed(repo_id: &str, file: &str, reason: &str) -> Failure {
-    Failure::new(
-        ErrorCode::DownloadFailed,
-        format!("Download of '{repo_id}' failed on {file}: {reason}"),
-    )
-    .with_details(json!({ "file": file }))
+    Failure::download_failed(repo_id, Some(file), reason)
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ use millm_contract::model::Quantization;
 use millm_contract::repo::RepoId;
 use millm_platform::db::ModelFacts;
 use millm_platform::hub::{CallSite, HubError, hub_failure};
-use serde_json::json;
 
 use super::JobContext;
 use super::facts::read_facts;
@@ -138,11 +137,7 @@ fn link_and_read(
 ) -> Result<Ended, Failure> {
     let (repo_id, commit) = (job.repo_id.as_str(), job.revision.as_str());
     let cache_err = |file: &str, e: cache::CacheError| {
-        Failure::new(
-            ErrorCode::DownloadFailed,
-            format!("Download of '{repo_id}' failed on {file}: cannot write the cache ({e})"),
-        )
-        .with_details(json!({ "file": file }))
+        Failure::download_failed(repo_id, Some(file), format!("cannot write the cache ({e})"))
     };
     cache::write_ref(&ctx.root, repo_id, "main", commit).map_err(|e| cache_err("refs/main", e))?;
     for file in files {
@@ -150,13 +145,8 @@ fn link_and_read(
             .map_err(|e| cache_err(&file.cached.path, e))?;
     }
     let snapshot = cache::snapshot_dir(&ctx.root, repo_id, commit).map_err(|e| cache_err("snapshot", e))?;
-    let facts = read_facts(&snapshot, files, quant).map_err(|(file, reason)| {
-        Failure::new(
-            ErrorCode::DownloadFailed,
-            format!("Download of '{repo_id}' failed on {file}: {reason}"),
-        )
-        .with_details(json!({ "file": file }))
-    })?;
+    let facts = read_facts(&snapshot, files, quant)
+        .map_err(|(file, reason)| Failure::download_failed(repo_id, Some(&file), reason))?;
     let folder = cache::repo_folder_name(repo_id).map_err(|e| cache_err("repo folder", e))?;
     Ok(Ended::Done {
         facts,
@@ -189,17 +179,9 @@ fn fetch_failure(err: &FetchError, token_sent: bool, repo_id: &str, revision: &s
         };
         return hub_failure(&hub, token_sent, site);
     }
-    let message = match file {
-        Some(f) => format!("Download of '{repo_id}' failed on {f}: {err}"),
-        None => format!("Download of '{repo_id}' failed: {err}"),
-    };
-    let details = file.map_or_else(|| json!({}), |f| json!({ "file": f }));
-    Failure::new(ErrorCode::DownloadFailed, message).with_details(details)
+    Failure::download_failed(repo_id, file, err)
 }
 
 fn internal(repo_id: &str, reason: &str) -> Failure {
-    Failure::new(
-        ErrorCode::DownloadFailed,
-        format!("Download of '{repo_id}' failed: {reason}"),
-    )
+    Failure::download_failed(repo_id, None, reason)
 }

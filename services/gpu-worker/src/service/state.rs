@@ -26,11 +26,7 @@ pub struct Identity {
 
 impl Identity {
     pub fn new(device: Device) -> Self {
-        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .map(|h| h.trim().to_owned())
-            .ok()
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "localhost".into());
+        let host = millm_platform::service::hostname();
         Self {
             id: format!("gpu-worker-{host}-{}", std::process::id()),
             instance: uuid::Uuid::new_v4().to_string(),

@@ -100,12 +100,7 @@ pub fn hub_failure(error: &HubError, token_sent: bool, site: CallSite<'_>) -> Fa
 }
 
 fn download_failed(repo_id: &str, file: Option<&str>, reason: &str) -> Failure {
-    let message = match file {
-        Some(f) => format!("Download of '{repo_id}' failed on {f}: {reason}"),
-        None => format!("Download of '{repo_id}' failed: {reason}"),
-    };
-    let details = file.map_or_else(|| json!({}), |f| json!({"file": f}));
-    Failure::new(ErrorCode::DownloadFailed, message).with_details(details)
+    Failure::download_failed(repo_id, file, reason)
 }
 
 #[cfg(test)]
