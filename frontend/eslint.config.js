@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'src/types/api.gen.ts', 'e2e', 'playwright.config.*'] },
+  { ignores: ['dist', 'dist.next', 'dist.old', 'node_modules', 'src/types/api.gen.ts', 'e2e', 'playwright.config.*'] },
   {
     files: ['**/*.{ts,tsx}'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
