@@ -119,14 +119,6 @@ impl Display {
             bar.abandon();
         }
     }
-
-    /// Stops redrawing, so that a question on stderr is not drawn over; [`Display::show`] resumes.
-    pub fn hide(&self) {
-        if let Some(bar) = &self.bar {
-            bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-            eprintln!();
-        }
-    }
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ pub async fn follow(ctx: &Ctx, model: Model, mut socket: Subscription) -> Result
             },
             _ = ctrl_c.recv() => {
                 display.abandon();
-                return interrupted(ctx, &display, id).await;
+                return interrupted(ctx, id).await;
             }
         };
         match seen {
@@ -89,21 +89,23 @@ fn done(display: &mut Display, model: Model) -> Result<Followed, CliError> {
 
 /// Ctrl-C: on a terminal, ask whether to cancel or leave it running; without one, leave the
 /// download to the server, which owns it.
-async fn interrupted(ctx: &Ctx, display: &Display, id: i64) -> Result<Followed, CliError> {
-    if ctx.out.interactive {
-        display.hide();
-        if ctx
-            .out
-            .confirm("Cancel the download? (no: leave it running on the server)")
-            .await
-        {
-            ctx.api.post(&format!("/api/models/{id}/cancel"), None).await?;
-            eprintln!("Cancelled; its partial files are removed.");
-            return Err(CliError::failed(
-                ErrorCode::DownloadCancelled,
-                "The download was cancelled at your request",
-            ));
-        }
+async fn interrupted(ctx: &Ctx, id: i64) -> Result<Followed, CliError> {
+    let question = "Cancel the download? (no: leave it running on the server)";
+    if ctx.out.interactive && ctx.out.confirm(question).await {
+        return match ctx.api.post(&format!("/api/models/{id}/cancel"), None).await {
+            Ok(_) => {
+                eprintln!("Cancelled; its partial files are removed.");
+                Err(CliError::failed(
+                    ErrorCode::DownloadCancelled,
+                    "The download was cancelled at your request",
+                ))
+            }
+            // It ended while we asked: say so rather than only "not downloading".
+            Err(e) if e.code() == Some(ErrorCode::ModelNotDownloading) => {
+                Err(e.with_hint(format!("it ended while you were asked; `millm show {id}` says how")))
+            }
+            Err(e) => Err(e),
+        };
     }
     eprintln!("Left running on the server (`millm show {id}` to check on it).");
     Ok(Followed::LeftRunning)

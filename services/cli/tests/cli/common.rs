@@ -177,13 +177,22 @@ impl Env {
         millm(args, &vars).await
     }
 
+    /// `millm args…` against this gateway, started and left running, stderr piped.
+    pub fn spawn_millm(&self, args: &[&str]) -> tokio::process::Child {
+        command(args, &[("MILLM_URL", self.address.as_str())])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("millm starts")
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dirs.path().join(name)
     }
 }
 
-/// Runs the binary with none of the caller's MILLM_*, HF_TOKEN or NO_COLOR, plus `vars`.
-pub async fn millm(args: &[&str], vars: &[(&str, &str)]) -> Run {
+/// The binary with none of the caller's MILLM_*, HF_TOKEN or NO_COLOR, plus `vars`.
+pub fn command(args: &[&str], vars: &[(&str, &str)]) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_millm"));
     for name in ["MILLM_URL", "MILLM_API_KEY", "HF_TOKEN", "NO_COLOR"] {
         command.env_remove(name);
@@ -193,6 +202,12 @@ pub async fn millm(args: &[&str], vars: &[(&str, &str)]) -> Run {
         .envs(vars.iter().copied())
         .stdin(Stdio::null())
         .kill_on_drop(true);
+    command
+}
+
+/// Runs the binary (see [`command`]) to its end.
+pub async fn millm(args: &[&str], vars: &[(&str, &str)]) -> Run {
+    let mut command = command(args, vars);
     let output = tokio::time::timeout(Duration::from_secs(60), command.output())
         .await
         .unwrap_or_else(|_| panic!("millm {args:?} ran over 60 s"))

@@ -93,3 +93,56 @@ async fn rm_keeps_the_files_another_record_of_the_repo_uses_and_removes_the_last
     assert!(last.stdout.contains("are removed from the cache"), "{last}");
     assert_eq!(env.api("/api/models").await, serde_json::json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn detach_and_ctrl_c_without_a_terminal_leave_the_download_running_on_the_server() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    // Arrange: a download slow enough (about 30 s) to outlast the test.
+    let env = Env::start(None).await;
+    env.start_downloader().await;
+    let repo = tiny_repo();
+    env.hub
+        .add_repo("org/slow", &repo, RepoOptions::default())
+        .expect("served");
+    env.hub.set_rate_limit("org/slow", Some(dir_bytes(&repo) / 30));
+
+    // Act: queue it and return; then attach to it, and press Ctrl-C once it shows progress.
+    let detached = env.millm(&["pull", "org/slow", "--detach", "--json"]).await;
+    let mut attached = env.spawn_millm(&["pull", "org/slow"]);
+    let mut stderr = BufReader::new(attached.stderr.take().expect("stderr")).lines();
+    let mut before = Vec::new();
+    while let Some(line) = stderr.next_line().await.expect("stderr line") {
+        let progress = line.starts_with("slow: ");
+        before.push(line);
+        if progress {
+            break;
+        }
+    }
+    let pid = attached.id().expect("running").to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), attached.wait())
+        .await
+        .expect("millm exits after Ctrl-C")
+        .expect("wait");
+    let mut after = Vec::new();
+    while let Some(line) = stderr.next_line().await.expect("stderr line") {
+        after.push(line);
+    }
+
+    // Assert
+    assert_eq!(detached.code, 0, "{detached}");
+    assert_eq!(detached.json()["status"], "downloading", "{detached}");
+    assert!(sent.success());
+    assert!(before.iter().any(|l| l.contains("already downloading")), "{before:?}");
+    assert_eq!(status.code(), Some(0), "{before:?} {after:?}");
+    assert!(
+        after.iter().any(|l| l.contains("Left running on the server")),
+        "{after:?}"
+    );
+    let id = detached.json()["id"].as_i64().expect("id");
+    assert_eq!(env.api(&format!("/api/models/{id}")).await["status"], "downloading");
+}
