@@ -1,5 +1,5 @@
 //! The downloader's configuration: the common part, hub access, apalis liveness and its own
-//! settings, each read from the environment with envy (contract.md's table has the defaults).
+//! settings, each read from the environment with envy (docs/configuration.md has the defaults).
 
 use millm_contract::config::{CommonConfig, ConfigError, HubConfig, QueueWorkerConfig, from_env};
 use serde::Deserialize;

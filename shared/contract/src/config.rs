@@ -1,4 +1,4 @@
-//! Typed configuration, read once from the environment at start (contract.md's table).
+//! Typed configuration, read once from the environment at start (docs/configuration.md).
 //!
 //! Each service builds its struct from the parts it reads with [`from_env`]; a missing or bad
 //! variable fails fast with an error that names it. Secrets print as `[redacted]`.
@@ -136,7 +136,7 @@ pub fn from_vars<T: serde::de::DeserializeOwned>(
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
-/// Defaults from contract.md's table.
+/// Defaults, as docs/configuration.md lists them.
 mod d {
     use super::*;
     pub fn database_url() -> String {

@@ -1,7 +1,7 @@
 //! The memory estimator: one function for preview, records and the load check.
 //!
-//! It counts weight bytes from tensor shapes as the worker will hold them (contract.md,
-//! "Memory estimator") and adds 10 % for activations and workspace. When shapes are not
+//! It counts weight bytes from tensor shapes as the worker will hold them (docs/estimator.md)
+//! and adds 10 % for activations and workspace. When shapes are not
 //! readable (a gated repo), [`Estimate::from_parameter_count`] gives a stated lower bound.
 
 use serde::Serialize;

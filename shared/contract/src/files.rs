@@ -18,7 +18,7 @@ const FETCHED_NAMES: [&str; 9] = [
     "model.safetensors.index.json",
 ];
 
-/// Whether a repo path belongs to the model (contract.md, "What a model is").
+/// Whether a repo path belongs to the model (docs/estimator.md, the last paragraph).
 pub fn is_fetched_file(path: &str) -> bool {
     FETCHED_NAMES.contains(&path) || (path.ends_with(".safetensors") && !path.contains('/'))
 }

@@ -1,4 +1,4 @@
-//! The worker's configuration: the common part, apalis liveness, and its own settings (contract.md's table).
+//! The worker's configuration: the common part, apalis liveness, and its own settings (docs/configuration.md).
 //!
 //! Read once at start; a bad value stops the process with a message that names the variable.
 

@@ -1,4 +1,4 @@
-//! Removing what a deleted or cancelled record leaves in the cache (contract.md, States):
+//! Removing what a deleted or cancelled record leaves in the cache (docs/states.md):
 //! a snapshot's links go when no record uses that revision; a blob goes only when no snapshot
 //! links to it, and only under that blob's locks; partial files go when no record of the repo
 //! still downloads (or may retry) and nobody is writing them.

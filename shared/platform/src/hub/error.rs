@@ -1,4 +1,4 @@
-//! Hub errors, and the one function that maps them to our codes (contract.md).
+//! Hub errors, and the one function that maps them to our codes (docs/errors.md).
 
 use millm_contract::error::{ErrorCode, Failure};
 use serde_json::json;
