@@ -62,3 +62,23 @@ fn hint(error: CliError, arg: &str) -> CliError {
     };
     error.with_hint(hint)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use millm_contract::error::ErrorBody;
+
+    #[test]
+    fn a_507_for_memory_offers_force_with_both_figures() {
+        let refusal = CliError::Api {
+            status: 507,
+            error: ErrorBody::new(ErrorCode::InsufficientMemory, "Not enough memory")
+                .with_details(json!({"required_mb": 5245, "available_mb": 2048})),
+            hint: None,
+        };
+        let report = hint(refusal, "tiny").report();
+        assert!(report.contains("INSUFFICIENT_MEMORY"), "{report}");
+        assert!(report.contains("`millm load tiny --force`"), "{report}");
+        assert!(report.contains("5.1 GiB") && report.contains("2.0 GiB"), "{report}");
+    }
+}

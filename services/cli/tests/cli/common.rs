@@ -113,7 +113,10 @@ impl Env {
             "{} is missing: build it first with `cargo build -p millm-gpu-worker --bins`",
             binary.display()
         );
-        let log = std::fs::File::create(self.dirs.path().join("gpu-worker.log")).expect("log file");
+        let log_path = self.worker_log();
+        std::fs::create_dir_all(log_path.parent().expect("log dir")).expect("log dir");
+        eprintln!("the GPU worker logs to {}", log_path.display());
+        let log = std::fs::File::create(&log_path).expect("log file");
         let common = &self.config.common;
         tokio::process::Command::new(binary)
             .env_clear()
@@ -151,10 +154,18 @@ impl Env {
         body["data"].clone()
     }
 
-    /// Waits until `/api/health` lists an active GPU worker.
-    pub async fn wait_for_gpu_worker(&self, within: Duration) {
+    /// Waits until `/api/health` lists an active GPU worker; fails at once, with its log, if the
+    /// worker exits (a binary older than the migrations stops with "migration failed").
+    pub async fn wait_for_gpu_worker(&self, worker: &mut tokio::process::Child, within: Duration) {
         let deadline = tokio::time::Instant::now() + within;
         loop {
+            if let Ok(Some(status)) = worker.try_wait() {
+                let log = std::fs::read_to_string(self.worker_log()).unwrap_or_default();
+                panic!(
+                    "the GPU worker exited ({status}); rebuild it with `cargo build -p millm-gpu-worker --bins` \
+                     if it is stale. Its log:\n{log}"
+                );
+            }
             let health = self.api("/api/health").await;
             let workers = health["workers"]["gpu_worker"].as_array().cloned().unwrap_or_default();
             if workers.iter().any(|w| w["active"] == true) {
@@ -166,6 +177,13 @@ impl Env {
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// Under the target's tmp dir, not the test's folder, so that it outlives a failed test.
+    fn worker_log(&self) -> PathBuf {
+        Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("cli-gpu-worker-logs")
+            .join(format!("{}.log", self.config.common.millm_namespace))
     }
 
     /// Runs `millm args…` against this gateway, with the key in `MILLM_API_KEY` when there is one.

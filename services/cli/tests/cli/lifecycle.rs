@@ -9,13 +9,13 @@ use crate::common::{Env, copy_repo, tiny_repo};
 async fn a_model_is_loaded_shown_by_ps_unloaded_and_removed_with_its_folder_kept() {
     // Arrange: the worker starts first, since libtorch takes a moment to come up.
     let env = Env::start(None).await;
-    let _worker = env.spawn_gpu_worker();
+    let mut worker = env.spawn_gpu_worker();
     let folder = copy_repo(&tiny_repo(), &env.path("tiny-folder"));
     let add = env
         .millm(&["add", folder.to_str().unwrap(), "--name", "tiny-local"])
         .await;
     assert_eq!(add.code, 0, "{add}");
-    env.wait_for_gpu_worker(Duration::from_secs(30)).await;
+    env.wait_for_gpu_worker(&mut worker, Duration::from_secs(30)).await;
 
     // Act
     let load = env.millm(&["load", "tiny-local"]).await;

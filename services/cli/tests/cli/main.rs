@@ -6,5 +6,6 @@ mod common;
 mod help;
 mod json;
 mod lifecycle;
+mod proxy;
 mod pull;
 mod unreachable;
