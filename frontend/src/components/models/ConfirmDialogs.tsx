@@ -21,7 +21,9 @@ export function deleteConsequences(model: Model, models: readonly Model[]): stri
     const names = sharing.map((m) => `${m.name} ${m.quantization}`).join(', ');
     lines.push(`The files of ${model.repo_id}${size} are kept: ${names} ${sharing.length === 1 ? 'uses' : 'use'} the same download.`);
   } else if (model.status === 'downloading') {
-    lines.push(`The download stops and its partial files${size} are removed from the model cache.`);
+    lines.push(`The download stops and its partial files are removed from the model cache.`);
+  } else if (model.status === 'error' && model.error_stage !== 'load') {
+    lines.push(`The partial files of the failed download are removed from the model cache.`);
   } else {
     lines.push(`The files of ${model.repo_id}${size} are removed from the model cache.`);
   }

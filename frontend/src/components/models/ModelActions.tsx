@@ -39,7 +39,7 @@ export function ModelActions({ model, busy = false, onLoad, onUnload, onRetry, o
           <RotateCcw aria-hidden="true" className={icon} /> Retry
         </Button>
       )}
-      {status !== 'downloading' && status !== 'loaded' && status !== 'loading' && (
+      {(status === 'ready' || (status === 'error' && stage === 'load')) && (
         <Button
           size="sm"
           variant="primary"
