@@ -8,4 +8,5 @@ mod json;
 mod lifecycle;
 mod proxy;
 mod pull;
+mod terminal;
 mod unreachable;
