@@ -117,8 +117,5 @@ fn describe(error: &reqwest::Error) -> String {
 
 /// The `data` as a contract type; a shape we cannot read is the server's fault (exit 3).
 pub fn typed<T: DeserializeOwned>(data: Value) -> Result<T, CliError> {
-    serde_json::from_value(data).map_err(|e| CliError::BadAnswer {
-        url: format!("(an answer that does not match the contract: {e})"),
-        status: 200,
-    })
+    serde_json::from_value(data).map_err(|e| CliError::Mismatch(e.to_string()))
 }

@@ -26,6 +26,9 @@ pub enum CliError {
     /// An answer that is not the API's envelope (a proxy's error page, a different service).
     #[error("the server at {url} answered {status} without the API's envelope")]
     BadAnswer { url: String, status: u16 },
+    /// An envelope whose `data` does not have the contract's shape (a server of another version).
+    #[error("the server's answer does not match the contract: {0}")]
+    Mismatch(String),
     /// The download or load was accepted, then failed (its error event or record says why).
     #[error("{} ({})", .0.message, .0.code)]
     Failed(ErrorBody),
@@ -37,7 +40,10 @@ impl CliError {
         match self {
             CliError::Usage(_) | CliError::Ambiguous { .. } => 2,
             CliError::Api { status, .. } if *status < 500 => 1,
-            CliError::Api { .. } | CliError::Unreachable { .. } | CliError::BadAnswer { .. } => 3,
+            CliError::Api { .. }
+            | CliError::Unreachable { .. }
+            | CliError::BadAnswer { .. }
+            | CliError::Mismatch(_) => 3,
             CliError::Failed(_) => 4,
         }
     }

@@ -35,11 +35,13 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<(), CliError> {
             typed(data)?
         }
         Err(e) => match existing(ctx, &e).await? {
-            Some(model) if model.status == ModelStatus::Downloading && !args.detach => {
-                eprintln!(
-                    "{} ({quant}) is already downloading as #{}; following it.",
-                    args.repo, model.id
-                );
+            Some(model) if model.status == ModelStatus::Downloading => {
+                eprintln!("{} ({quant}) is already downloading as #{}.", args.repo, model.id);
+                if args.detach {
+                    return detached(ctx, serde_json::to_value(&model).unwrap_or(Value::Null));
+                }
+                let from = format::percent(model.download_progress.unwrap_or(0.0));
+                eprintln!("Following it from {from}.");
                 model
             }
             Some(model) if model.status != ModelStatus::Error && model.status != ModelStatus::Downloading => {
