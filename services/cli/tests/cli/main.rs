@@ -3,6 +3,7 @@
 //! database and namespace.
 
 mod common;
+mod failure;
 mod help;
 mod json;
 mod lifecycle;
