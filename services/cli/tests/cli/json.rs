@@ -42,3 +42,23 @@ async fn json_output_parses_and_is_the_apis_data() {
     assert_eq!(p["is_gated"], false);
     assert!(p["estimated_sizes"]["Q4"]["memory_mb"].is_i64(), "{p}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_api_key_is_refused_with_exit_1_and_never_printed() {
+    // Arrange
+    let env = Env::start(Some("the-right-key")).await;
+
+    // Act: --api-key overrides MILLM_API_KEY.
+    let wrong = env.millm(&["ls", "--api-key", "a-wrong-key"]).await;
+    let right = env.millm(&["ls", "--json"]).await;
+
+    // Assert
+    assert_eq!(wrong.code, 1, "{wrong}");
+    assert!(wrong.stderr.contains("UNAUTHORIZED"), "{wrong}");
+    assert!(
+        !wrong.stderr.contains("a-wrong-key") && !wrong.stdout.contains("a-wrong-key"),
+        "{wrong}"
+    );
+    assert_eq!(right.code, 0, "{right}");
+    assert_eq!(right.json(), serde_json::json!([]));
+}
