@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { cachedFiles, modelOf, rateLimit, removeModel } from './helpers/api';
+import { api, cachedFiles, modelOf, rateLimit, removeModel, waitForModel } from './helpers/api';
 import { modelName, run } from './helpers/run';
 import { card, openModels, progressOf } from './helpers/ui';
 
@@ -8,6 +8,7 @@ const repo = () => run().repos.cancel;
 test.afterEach(async () => {
   await rateLimit(repo(), null);
   await removeModel(repo());
+  await removeModel(run().repos.after_cancel);
 });
 
 test('a download cancelled mid-way leaves neither a record nor any of its files in the cache', async ({ page }) => {
@@ -27,5 +28,12 @@ test('a download cancelled mid-way leaves neither a record nor any of its files 
   // Assert
   await expect(modelCard).toHaveCount(0);
   expect(await modelOf(repo())).toBeUndefined();
-  await expect.poll(() => cachedFiles(repo()), { timeout: 20_000 }).toEqual([]);
+  await expect.soft(async () => expect(cachedFiles(repo())).toEqual([])).toPass({ timeout: 20_000 });
+
+  // Assert: the downloader still takes the next job.
+  await api('POST', '/api/models', { source: 'huggingface', repo_id: run().repos.after_cancel, quantization: 'Q4' });
+  const next = await waitForModel(run().repos.after_cancel, (m) => m?.status !== 'downloading', 30_000).catch(
+    () => undefined,
+  );
+  expect(next?.status, 'a download queued after a cancel is picked up and completes').toBe('ready');
 });

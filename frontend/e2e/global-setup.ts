@@ -61,6 +61,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     throw new Error(`${launcher} is missing: build it with \`cargo build${flag} -p millm-test-support --bins\``);
   }
   const uiDir = path.join(root, 'frontend', 'dist');
+  // The gateway looks for the UI once, at start: without it every case would fail on the "not built" page.
+  if (!existsSync(path.join(uiDir, 'index.html'))) {
+    throw new Error(`${uiDir}/index.html is missing: build the UI first (\`npm run build\`)`);
+  }
   const child = spawn(launcher, ['--profile', profile, '--ui-dir', uiDir], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -7,6 +7,7 @@ export type RepoKey =
   | 'broken'
   | 'gated'
   | 'cancel'
+  | 'after_cancel'
   | 'reload'
   | 'socket'
   | 'big'

@@ -41,6 +41,7 @@ const HUB_REPOS: &[(&str, &str, Recipe, bool)] = &[
     ("broken", "e2e/broken-weights", Recipe::Broken, false),
     ("gated", "e2e/tiny-gated", Recipe::Tiny, true),
     ("cancel", "e2e/slow-cancel", Recipe::Slow, false),
+    ("after_cancel", "e2e/tiny-after-cancel", Recipe::Tiny, false),
     ("reload", "e2e/slow-reload", Recipe::Slow, false),
     ("socket", "e2e/slow-socket", Recipe::Slow, false),
     ("big", "e2e/oversized", Recipe::Big, false),
