@@ -1,5 +1,8 @@
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { openModels, recordState } from './helpers/ui';
+import { api, removeModel } from './helpers/api';
+import { run } from './helpers/run';
+import { card, openModels, recordState } from './helpers/ui';
 
 /**
  * How light the page's text and background are (0 = black, 1 = white): the text colour of the body, and the first
@@ -28,9 +31,17 @@ function lightness(): { text: number; background: number | null } {
 test.describe('with a dark system theme', () => {
   test.use({ colorScheme: 'dark' });
 
+  test.afterEach(async () => {
+    await removeModel(run().local.valid);
+  });
+
   test('the page turns dark and stays readable', async ({ page }) => {
-    // Arrange + Act
+    // Arrange: a card on the page, so its badge and buttons are checked in dark too.
+    await api('POST', '/api/models', { source: 'local', local_path: run().local.valid, quantization: 'Q4' });
+
+    // Act
     await openModels(page);
+    await expect(card(page, path.basename(run().local.valid))).toBeVisible();
 
     // Assert
     const { text, background } = await page.evaluate(lightness);
