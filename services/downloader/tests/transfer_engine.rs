@@ -173,3 +173,58 @@ async fn the_bandwidth_limit_caps_the_transfer_rate() {
     assert!(matches!(outcome, Ok(FetchOutcome::Downloaded(_))), "{outcome:?}");
     assert!(took >= Duration::from_millis(200), "took {took:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_behind_the_cdn_is_resolved_once_and_its_chunks_go_straight_to_the_cdn() {
+    // Arrange: a token-holding client, as for a gated repo; the CDN refuses any request with one.
+    let bytes = payload(9 * MIB as usize + 4_321, 11);
+    let setup = Setup::serving(&[("model.safetensors", &bytes)]).await;
+    setup.hub.serve_via_cdn(REPO, true);
+    setup.hub.add_token("hf_reader");
+    let spec = FileSpec {
+        token: Some("hf_reader".into()),
+        ..setup.spec("model.safetensors", &bytes)
+    };
+
+    // Act
+    engine(quick_config())
+        .fetch(&spec, &ProgressCounter::new(), &CancellationToken::new())
+        .await
+        .expect("fetch");
+
+    // Assert
+    assert_eq!(std::fs::read(&spec.dest_blob).expect("blob"), bytes);
+    assert_eq!(
+        setup.hub.request_count(REPO, "model.safetensors"),
+        1,
+        "one hub round trip"
+    );
+    assert!(
+        setup.hub.cdn_request_count(REPO, "model.safetensors") >= 10,
+        "one CDN request per 1 MiB chunk"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_cdn_url_is_resolved_again_and_the_file_completes() {
+    // Arrange: URLs that expire within a second, and a transfer that takes about two.
+    let bytes = payload(6 * MIB as usize, 12);
+    let setup = Setup::serving(&[("model.safetensors", &bytes)]).await;
+    setup.hub.serve_via_cdn(REPO, true);
+    setup.hub.set_cdn_url_ttl(Duration::ZERO);
+    setup.hub.set_rate_limit(REPO, Some(3 * MIB));
+    let spec = setup.spec("model.safetensors", &bytes);
+
+    // Act
+    engine(quick_config())
+        .fetch(&spec, &ProgressCounter::new(), &CancellationToken::new())
+        .await
+        .expect("fetch");
+
+    // Assert
+    assert_eq!(std::fs::read(&spec.dest_blob).expect("blob"), bytes);
+    assert!(
+        setup.hub.request_count(REPO, "model.safetensors") >= 2,
+        "resolved again after the URL expired"
+    );
+}

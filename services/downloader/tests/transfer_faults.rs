@@ -32,7 +32,8 @@ async fn a_connection_dropped_mid_file_is_resumed_where_it_stopped_and_verified(
     // Assert
     assert!(matches!(outcome, Ok(FetchOutcome::Downloaded(_))), "{outcome:?}");
     assert_eq!(std::fs::read(&spec.dest_blob).expect("blob"), bytes);
-    assert_eq!(setup.hub.request_count(REPO, "model.safetensors"), 2);
+    // The file's one resolve (a HEAD that finds it served directly), then two range requests.
+    assert_eq!(setup.hub.request_count(REPO, "model.safetensors"), 3);
     let served = setup.hub.bytes_served(REPO, "model.safetensors");
     assert!(
         served < bytes.len() as u64 + 256 * 1024,
@@ -109,6 +110,7 @@ async fn two_503_answers_are_retried_and_the_fetch_succeeds() {
 
     // Assert
     assert!(matches!(outcome, Ok(FetchOutcome::Downloaded(_))), "{outcome:?}");
+    // The resolve meets the first 503 (and falls back to the resolve URL), a range the second.
     assert_eq!(setup.hub.request_count(REPO, "model.safetensors"), 3);
     assert_eq!(std::fs::read(&spec.dest_blob).expect("blob"), bytes);
 }
@@ -137,8 +139,8 @@ async fn a_hub_that_keeps_answering_503_or_429_fails_after_three_attempts() {
         }
         assert_eq!(
             setup.hub.request_count(REPO, "model.safetensors"),
-            3,
-            "three attempts for {status}"
+            1 + 3,
+            "the resolve, then three attempts for {status}"
         );
     }
 }
@@ -164,8 +166,8 @@ async fn hub_refusals_are_final_at_once() {
         );
         assert_eq!(
             setup.hub.request_count(REPO, "model.safetensors"),
-            1,
-            "no retry after {status}"
+            1 + 1,
+            "the resolve, then one range request and no retry after {status}"
         );
     }
 }

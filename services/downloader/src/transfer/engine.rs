@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::limiter::BandwidthLimiter;
+use super::locate;
 use super::range::RoundError;
 use super::retry::RetryPolicy;
 use super::round::{self, RoundParams};
@@ -64,10 +65,14 @@ impl EngineConfig {
     }
 }
 
+const USER_AGENT: &str = concat!("millm-downloader/", env!("CARGO_PKG_VERSION"));
+
 /// Fetches hub files into cache blobs; cheap to clone, one per process.
 #[derive(Clone, Debug)]
 pub struct TransferEngine {
     client: reqwest::Client,
+    /// Redirects off: resolves each file once (see `locate`).
+    resolver: reqwest::Client,
     config: Arc<EngineConfig>,
     requests: Arc<Semaphore>,
     limiter: Option<Arc<BandwidthLimiter>>,
@@ -83,8 +88,10 @@ impl TransferEngine {
         config.max_inflight_requests = config.max_inflight_requests.max(1);
         config.retry.attempts = config.retry.attempts.max(1);
         let limiter = BandwidthLimiter::from_mib_per_sec(config.max_bandwidth_mib_s).map(Arc::new);
+        let resolver = locate::resolver_client(USER_AGENT).map_err(std::io::Error::other)?;
         Ok(Self {
             client,
+            resolver,
             requests: Arc::new(Semaphore::new(config.max_inflight_requests)),
             config: Arc::new(config),
             limiter,
@@ -101,7 +108,7 @@ impl TransferEngine {
             .read_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(32)
             .tcp_nodelay(true)
-            .user_agent(concat!("millm-downloader/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             .build()
     }
 
@@ -198,6 +205,7 @@ impl TransferEngine {
         for round_number in 1..=2 {
             let params = RoundParams {
                 engine_client: &self.client,
+                resolver: &self.resolver,
                 config: &self.config,
                 requests: &self.requests,
                 limiter: self.limiter.as_ref(),

@@ -16,6 +16,7 @@ mod engine;
 mod error;
 mod hasher;
 mod limiter;
+mod locate;
 mod range;
 mod response;
 mod retry;

@@ -19,6 +19,7 @@ use tokio::sync::Semaphore;
 
 use super::TransferError;
 use super::limiter::BandwidthLimiter;
+use super::locate::{Source, locate};
 use super::response::{AttemptError, check_status, describe};
 use super::retry::RetryPolicy;
 use super::tracker::ChunkTracker;
@@ -29,9 +30,14 @@ const PROGRESS_RESETS_ATTEMPTS: u64 = 1024 * 1024;
 /// Everything the workers of one file share.
 pub(crate) struct FileCtx {
     pub client: reqwest::Client,
+    /// Redirects off, for resolving the file again when its CDN URL is refused.
+    pub resolver: reqwest::Client,
     pub name: String,
-    pub url: String,
+    /// The hub's resolve URL, and the hub token for it.
+    pub resolve_url: String,
     pub token: Option<String>,
+    /// Where the range requests go now: the CDN URL the resolve gave, or the resolve URL.
+    pub source: std::sync::RwLock<Source>,
     pub file: Arc<File>,
     pub path: PathBuf,
     pub tracker: Arc<ChunkTracker>,
@@ -124,13 +130,37 @@ fn failed(ctx: &FileCtx, reason: &str) -> TransferError {
     }
 }
 
+impl FileCtx {
+    fn source(&self) -> Source {
+        self.source.read().expect("source lock poisoned").clone()
+    }
+
+    /// The CDN refused `stale` (it expired, most likely): resolve the file again, unless another
+    /// range worker already did.
+    async fn relocate(&self, stale: &Source) {
+        let fresh = locate(
+            &self.resolver,
+            &self.resolve_url,
+            self.token.as_deref(),
+            self.stall_timeout,
+        )
+        .await;
+        let mut source = self.source.write().expect("source lock poisoned");
+        if *source == *stale {
+            tracing::debug!(file = %self.name, "CDN URL refused; resolved the file again");
+            *source = fresh;
+        }
+    }
+}
+
 /// One request for `[from, end)` of `chunk`, written as it streams in.
 async fn stream_range(ctx: &FileCtx, chunk: usize, from: u64, end: u64) -> Result<(), AttemptError> {
+    let source = ctx.source();
     let mut request = ctx
         .client
-        .get(&ctx.url)
+        .get(&source.url)
         .header(RANGE, format!("bytes={from}-{}", end - 1));
-    if let Some(token) = &ctx.token {
+    if let Some(token) = &source.token {
         request = request.bearer_auth(token);
     }
     let mut response = tokio::time::timeout(ctx.stall_timeout, request.send())
@@ -138,6 +168,14 @@ async fn stream_range(ctx: &FileCtx, chunk: usize, from: u64, end: u64) -> Resul
         .map_err(|_| AttemptError::Transient("no answer from the hub in time".into()))?
         .map_err(|err| AttemptError::Transient(describe(err)))?;
 
+    let status = response.status();
+    if source.is_presigned() && matches!(status.as_u16(), 400 | 401 | 403) {
+        ctx.relocate(&source).await;
+        return Err(AttemptError::Transient(format!(
+            "the CDN refused its URL (HTTP {})",
+            status.as_u16()
+        )));
+    }
     // Where the body starts in the file: `from` for a 206, 0 when the server ignored the range.
     let mut body_pos = check_status(response.status(), response.headers(), from, ctx.tracker.size())?;
     let mut pos = from;

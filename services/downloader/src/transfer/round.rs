@@ -16,6 +16,7 @@ use tracing::Instrument;
 use super::engine::EngineConfig;
 use super::hasher::{Follow, HashStop, follow_and_hash};
 use super::limiter::BandwidthLimiter;
+use super::locate::{Source, locate};
 use super::range::{FileCtx, RoundError, run_worker};
 use super::state::{self, ResumeState};
 use super::tracker::{ChunkTracker, CountedFile, TrackerInit, chunk_count};
@@ -24,6 +25,7 @@ use super::{Expected, FetchStats, FileSpec, ProgressCounter, TransferError};
 
 pub(crate) struct RoundParams<'a> {
     pub engine_client: &'a reqwest::Client,
+    pub resolver: &'a reqwest::Client,
     pub config: &'a EngineConfig,
     pub requests: &'a Arc<Semaphore>,
     pub limiter: Option<&'a Arc<BandwidthLimiter>>,
@@ -107,11 +109,21 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
     let span = tracing::Span::current();
     let phase = Instant::now();
 
+    // One hub round trip for the file; its chunks then go straight to where the bytes are. Only
+    // LFS files (those with a sha256) go through the CDN; small files are served directly.
+    let lfs = matches!(spec.expected, Expected::Sha256(_));
+    let source = if lfs && tracker.pending_chunks() > 0 {
+        locate(p.resolver, &spec.url, spec.token.as_deref(), p.config.stall_timeout).await
+    } else {
+        Source::hub(&spec.url, spec.token.as_deref())
+    };
     let ctx = Arc::new(FileCtx {
         client: p.engine_client.clone(),
+        resolver: p.resolver.clone(),
         name: spec.name.clone(),
-        url: spec.url.clone(),
+        resolve_url: spec.url.clone(),
         token: spec.token.clone(),
+        source: std::sync::RwLock::new(source),
         file: file.clone(),
         path: part.clone(),
         tracker: tracker.clone(),

@@ -82,9 +82,12 @@ impl TestEnv {
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
-    /// Serves `dir` as `repo_id`; returns the commit.
+    /// Serves `dir` as `repo_id`, its LFS files through the CDN redirect as the real hub sends
+    /// them; returns the commit.
     pub fn publish(&self, repo_id: &str, dir: &Path, options: RepoOptions) -> String {
-        self.hub.add_repo(repo_id, dir, options).expect("repo served").commit
+        let commit = self.hub.add_repo(repo_id, dir, options).expect("repo served").commit;
+        self.hub.serve_via_cdn(repo_id, true);
+        commit
     }
 
     /// `POST /api/models` for a hub repo; returns the new record's id.

@@ -217,11 +217,16 @@ async fn main() {
     let hub = FakeHub::start().await;
     let small = repo("bench-small-2", LlamaShape::bench_small());
     hub.add_repo("bench/small", &small, RepoOptions::default()).unwrap();
-    println!("# bench-download (loopback fake hub, sha256 verified by every contender)");
+    // Every contender goes through the CDN redirect, as the real hub sends LFS files.
+    hub.serve_via_cdn("bench/small", true);
+    println!(
+        "# bench-download (loopback fake hub, LFS files through its CDN redirect, sha256 verified by every contender)"
+    );
     throughput(&hub, "bench/small", &small, &work).await;
     if std::env::var_os("BENCH_SKIP_LARGE").is_none() {
         let large = repo("bench-large-2", LlamaShape::bench_large());
         hub.add_repo("bench/large", &large, RepoOptions::default()).unwrap();
+        hub.serve_via_cdn("bench/large", true);
         throughput(&hub, "bench/large", &large, &work).await;
     }
     let tiny = cached_repo("bench-tiny", |dir| RepoBuilder::new(dir).llama(LlamaShape::tiny())).expect("tiny repo");

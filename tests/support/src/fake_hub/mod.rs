@@ -18,6 +18,7 @@
 
 mod access;
 mod body;
+mod cdn;
 mod faults;
 mod index;
 mod range;
@@ -112,28 +113,17 @@ impl FakeHub {
             .build()
             .map_err(FakeHubError::Start)?;
 
+        // The CDN is another host, as the real one is: a client must not send it the hub's token.
+        let cdn_listener = std::net::TcpListener::bind("127.0.0.2:0").map_err(FakeHubError::Start)?;
+        cdn_listener.set_nonblocking(true).map_err(FakeHubError::Start)?;
+        let cdn_addr = cdn_listener.local_addr().map_err(FakeHubError::Start)?;
+
         let state = Arc::new(HubState::new(format!("http://{addr}")));
+        state.cdn.set_base(format!("http://{cdn_addr}"));
         let app = router::router(state.clone());
         let shutdown = state.shutdown.clone();
-        runtime.spawn(async move {
-            let listener = match tokio::net::TcpListener::from_std(listener) {
-                Ok(listener) => listener,
-                Err(error) => {
-                    tracing::error!(%error, "fake hub: could not register its listener");
-                    return;
-                }
-            };
-            // As a CDN does: no Nagle delay on the last segment of a small answer.
-            let listener = listener.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown.cancelled_owned())
-                .await;
-            if let Err(error) = served {
-                tracing::error!(%error, "fake hub: server stopped");
-            }
-        });
+        runtime.spawn(serve(cdn_listener, cdn::router(state.clone()), shutdown.clone()));
+        runtime.spawn(serve(listener, app, shutdown));
         Ok(FakeHub {
             state,
             addr,
@@ -149,6 +139,26 @@ impl FakeHub {
     /// The address the hub listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Answers `resolve` for the LFS files of `repo_id` with a 302 to a presigned URL on the CDN
+    /// (another host), as the real hub does; `false` serves them directly again. Small files are
+    /// always served directly.
+    pub fn serve_via_cdn(&self, repo_id: &str, on: bool) {
+        self.state.cdn.enable(repo_id, on);
+    }
+
+    /// How long the CDN's presigned URLs stay valid (an hour unless changed; `ZERO` makes every
+    /// URL expire within the second it was issued).
+    pub fn set_cdn_url_ttl(&self, ttl: std::time::Duration) {
+        self.state.cdn.set_ttl(ttl);
+    }
+
+    /// Requests for this file at the CDN since the last reset.
+    pub fn cdn_request_count(&self, repo_id: &str, path: &str) -> u64 {
+        self.state
+            .peek_counters(repo_id, path)
+            .map_or(0, |c| c.cdn_requests.load(Ordering::Relaxed))
     }
 
     /// Stops the server; the same as dropping the hub.
@@ -226,7 +236,8 @@ impl FakeHub {
             .map_or(0, |c| c.bytes.load(Ordering::Relaxed))
     }
 
-    /// HEAD and GET requests for this file (refused ones included) since the last reset.
+    /// HEAD and GET requests for this file at the hub's `resolve` route (refused and redirected
+    /// ones included) since the last reset; the CDN's are counted apart.
     pub fn request_count(&self, repo_id: &str, path: &str) -> u64 {
         self.state
             .peek_counters(repo_id, path)
@@ -236,6 +247,26 @@ impl FakeHub {
     /// Zeroes all byte and request counters.
     pub fn reset_counters(&self) {
         self.state.reset_counters();
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown`, with no Nagle delay, as a CDN does.
+async fn serve(listener: std::net::TcpListener, app: axum::Router, shutdown: tokio_util::sync::CancellationToken) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(%error, "fake hub: could not register its listener");
+            return;
+        }
+    };
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await;
+    if let Err(error) = served {
+        tracing::error!(%error, "fake hub: server stopped");
     }
 }
 

@@ -1,5 +1,6 @@
-//! File downloads: `HEAD`/`GET /{org}/{name}/resolve/{rev}/{path}`, served directly (no CDN redirect) with the
-//! hub's ETag and `X-Repo-Commit` headers and single-range support.
+//! File downloads: `HEAD`/`GET /{org}/{name}/resolve/{rev}/{path}`, with the hub's ETag and `X-Repo-Commit`
+//! headers and single-range support. Small files are served directly; an LFS file of a repo switched to the CDN is
+//! answered with a 302 to a presigned CDN URL, as the real hub does (see `cdn`).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -36,15 +37,47 @@ pub(crate) async fn resolve(
     let Some(file) = repo.files.get(&path) else {
         return HubError::entry_not_found(&repo, &path).into_response();
     };
+    if let Some(lfs) = file.lfs.as_ref().filter(|_| state.cdn.serves(&repo_id))
+        && let Some(location) = state.cdn.presign(&repo_id, &repo.commit, &path)
+    {
+        return redirect(&location, &repo, file, &lfs.sha256);
+    }
+    serve_file(&state, &repo, file, &method, &headers)
+}
 
+/// The real hub's 302 for an LFS file: the CDN URL, and the file's facts in `X-Linked-*` headers,
+/// since the `ETag` of the redirect itself is the pointer's git id, not the file's sha256.
+fn redirect(location: &str, repo: &Repo, file: &RepoFile, sha256: &str) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::FOUND;
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, header_value(location));
+    headers.insert(header::ETAG, header_value(&format!("\"{}\"", file.blob_id)));
+    headers.insert("x-linked-etag", header_value(&format!("\"{sha256}\"")));
+    headers.insert("x-linked-size", HeaderValue::from(file.size));
+    headers.insert("x-repo-commit", header_value(&repo.commit));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+    response
+}
+
+/// The bytes of one file (a range of them, or its headers for HEAD), with the repo's faults,
+/// rate limit and counters: the same for a direct answer and for the CDN.
+pub(crate) fn serve_file(
+    state: &HubState,
+    repo: &Repo,
+    file: &RepoFile,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Response {
+    let (repo_id, path) = (repo.id.as_str(), file.path.as_str());
     let range_header = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let (status, start, len) = match parse_range(range_header, file.size) {
         RangeRequest::Full => (StatusCode::OK, 0, file.size),
         RangeRequest::Partial { start, end } => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
-        RangeRequest::Unsatisfiable => return unsatisfiable(&repo, file),
+        RangeRequest::Unsatisfiable => return unsatisfiable(repo, file),
     };
 
-    let body = if method == Method::HEAD {
+    let body = if *method == Method::HEAD {
         Body::empty()
     } else {
         BodyPlan {
@@ -52,10 +85,10 @@ pub(crate) async fn resolve(
             content: file.content.clone(),
             start,
             len,
-            abort_after: state.faults.take_drop(&repo_id, &path),
-            flips: state.faults.take_corruptions(&repo_id, &path, start, start + len),
-            limiter: state.faults.limiter(&repo_id),
-            counters: state.counters(&repo_id, &path),
+            abort_after: state.faults.take_drop(repo_id, path),
+            flips: state.faults.take_corruptions(repo_id, path, start, start + len),
+            limiter: state.faults.limiter(repo_id),
+            counters: state.counters(repo_id, path),
             shutdown: state.shutdown.clone(),
         }
         .into_body()
@@ -64,7 +97,7 @@ pub(crate) async fn resolve(
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    file_headers(headers, &repo, file);
+    file_headers(headers, repo, file);
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     if status == StatusCode::PARTIAL_CONTENT {
         let content_range = format!("bytes {start}-{}/{}", start + len - 1, file.size);

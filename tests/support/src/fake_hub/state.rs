@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::RepoOptions;
+use super::cdn::Cdn;
 use super::faults::FaultTable;
 
 /// One file of a repository as the hub describes it.
@@ -73,7 +74,10 @@ impl Repo {
 #[derive(Debug, Default)]
 pub(crate) struct FileCounters {
     pub bytes: AtomicU64,
+    /// Requests to the hub's `resolve` route.
     pub requests: AtomicU64,
+    /// Requests to the CDN's presigned URLs.
+    pub cdn_requests: AtomicU64,
 }
 
 /// Default number of entries per page of the tree listing; the real hub uses 1000.
@@ -85,6 +89,7 @@ pub(crate) struct HubState {
     pub tokens: RwLock<HashSet<String>>,
     pub counters: Mutex<HashMap<(String, String), Arc<FileCounters>>>,
     pub faults: FaultTable,
+    pub cdn: Cdn,
     pub tree_page_size: AtomicUsize,
     /// Cancelled when the hub stops, so that slow (rate-limited) bodies end instead of outliving the hub.
     pub shutdown: CancellationToken,
@@ -98,6 +103,7 @@ impl HubState {
             tokens: RwLock::default(),
             counters: Mutex::default(),
             faults: FaultTable::default(),
+            cdn: Cdn::new(),
             tree_page_size: AtomicUsize::new(DEFAULT_TREE_PAGE_SIZE),
             shutdown: CancellationToken::new(),
         }
@@ -148,6 +154,7 @@ impl HubState {
         for counter in self.counters.lock().expect("counters lock poisoned").values() {
             counter.bytes.store(0, Ordering::Relaxed);
             counter.requests.store(0, Ordering::Relaxed);
+            counter.cdn_requests.store(0, Ordering::Relaxed);
         }
     }
 }

@@ -1,0 +1,98 @@
+//! Where a file's bytes come from: one hub round trip per file, not one per chunk.
+//!
+//! The hub answers `resolve` for an LFS file with a 302 to a presigned CDN URL on another host.
+//! Following that redirect on every range request would cost a round trip to the hub per chunk
+//! (hundreds for a large model over a real network). So each file is resolved once, with
+//! redirects off: a redirect's `Location` becomes the file's source, sent without the hub token
+//! (the CDN refuses a request that carries one). A file served directly stays on the resolve URL
+//! with the token. When the CDN refuses the URL (it expired), the file is resolved again.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::LOCATION;
+
+/// Where the range requests of one file go, and with which credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Source {
+    pub url: String,
+    /// The hub token; `None` for a presigned CDN URL, which carries its own authorisation.
+    pub token: Option<String>,
+}
+
+impl Source {
+    /// The resolve URL itself, followed as a redirect per request: the fallback that always works.
+    pub fn hub(resolve_url: &str, token: Option<&str>) -> Self {
+        Self {
+            url: resolve_url.to_owned(),
+            token: token.map(str::to_owned),
+        }
+    }
+
+    /// Whether this is a presigned URL rather than the hub's resolve route.
+    pub fn is_presigned(&self) -> bool {
+        self.token.is_none() && self.url.contains('?')
+    }
+}
+
+/// Resolves `resolve_url` once (a HEAD, redirects off). A redirect gives the CDN URL; any other
+/// answer (a direct file, a refusal, a hub that did not answer) keeps the resolve URL, whose
+/// range requests then report their own errors as before.
+pub(crate) async fn locate(
+    resolver: &reqwest::Client,
+    resolve_url: &str,
+    token: Option<&str>,
+    timeout: Duration,
+) -> Source {
+    let mut request = resolver.head(resolve_url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = match tokio::time::timeout(timeout, request.send()).await {
+        Ok(Ok(response)) => response,
+        _ => return Source::hub(resolve_url, token),
+    };
+    let redirected = matches!(
+        response.status(),
+        StatusCode::FOUND | StatusCode::MOVED_PERMANENTLY | StatusCode::SEE_OTHER | StatusCode::TEMPORARY_REDIRECT
+    );
+    let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok());
+    match (redirected, location) {
+        (true, Some(location)) => match response.url().join(location) {
+            Ok(url) => Source {
+                url: url.to_string(),
+                token: None,
+            },
+            Err(_) => Source::hub(resolve_url, token),
+        },
+        _ => Source::hub(resolve_url, token),
+    }
+}
+
+/// A client for [`locate`]: the engine's settings, with redirects off so that the `Location` is read.
+pub(crate) fn resolver_client(user_agent: &'static str) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .http1_only()
+        .connect_timeout(Duration::from_secs(10))
+        .read_timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .tcp_nodelay(true)
+        .user_agent(user_agent)
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_tokenless_url_with_a_query_counts_as_presigned() {
+        assert!(!Source::hub("http://hub/o/n/resolve/c/f", Some("hf_x")).is_presigned());
+        assert!(!Source::hub("http://hub/o/n/resolve/c/f", None).is_presigned());
+        let cdn = Source {
+            url: "http://cdn/o/n/c/f?expires=1&sig=ab".into(),
+            token: None,
+        };
+        assert!(cdn.is_presigned());
+    }
+}
