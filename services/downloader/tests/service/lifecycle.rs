@@ -46,6 +46,12 @@ async fn cancel_mid_download_stops_within_two_seconds_and_removes_the_partial_fi
         .filter(|b| b.contains("incomplete"))
         .collect();
     assert!(leftovers.is_empty(), "partial files left: {leftovers:?}");
+    // The files that were complete before the cancel are unlinked orphans: they go too.
+    assert_eq!(
+        env.blobs("org/cancel"),
+        Vec::<String>::new(),
+        "blobs left after the cancel"
+    );
 }
 
 #[tokio::test]

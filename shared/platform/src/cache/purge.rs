@@ -1,6 +1,7 @@
 //! Removing what a deleted or cancelled record leaves in the cache (docs/states.md):
 //! a snapshot's links go when no record uses that revision; a blob goes only when no snapshot
-//! links to it, and only under that blob's locks; partial files go when no record of the repo
+//! links to it, and only under that blob's locks; partial files, and finished blobs that no
+//! snapshot links yet (a cancelled download's completed shards), go when no record of the repo
 //! still downloads (or may retry) and nobody is writing them.
 //!
 //! Call it as the holder of the record's download lease, so a running handler and the gateway
@@ -63,6 +64,13 @@ pub async fn purge_record_files(
         }
         lease.release().await;
     }
+    // A download links its snapshot only once every file is in: until then its finished blobs are
+    // referenced by nothing, and with no record left to finish them they are orphans.
+    for etag in complete_blob_etags(&blobs)? {
+        if remove_blob_if_unreferenced(pool, root, repo_id, &etag).await? {
+            purged.blobs.push(etag);
+        }
+    }
     Ok(purged)
 }
 
@@ -84,24 +92,35 @@ async fn remove_blob_if_unreferenced(
     Ok(removed)
 }
 
-fn partial_etags(blobs: &Path) -> Result<Vec<String>, CacheError> {
+/// The names in a repo's `blobs/` folder (none when it does not exist).
+fn blob_names(blobs: &Path) -> Result<Vec<String>, CacheError> {
     let entries = match std::fs::read_dir(blobs) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(CacheError::io(blobs, e)),
     };
-    let mut etags = Vec::new();
-    for entry in entries {
-        let name = entry
-            .map_err(|e| CacheError::io(blobs, e))?
-            .file_name()
-            .to_string_lossy()
-            .into_owned();
-        if let Some(etag) = name.strip_suffix(PARTIAL_SUFFIX) {
-            etags.push(etag.to_owned());
-        }
-    }
-    Ok(etags)
+    entries
+        .map(|entry| {
+            entry
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .map_err(|e| CacheError::io(blobs, e))
+        })
+        .collect()
+}
+
+fn partial_etags(blobs: &Path) -> Result<Vec<String>, CacheError> {
+    Ok(blob_names(blobs)?
+        .into_iter()
+        .filter_map(|name| name.strip_suffix(PARTIAL_SUFFIX).map(str::to_owned))
+        .collect())
+}
+
+/// Finished blobs: files named by their etag alone (hex), without a partial file's suffix.
+fn complete_blob_etags(blobs: &Path) -> Result<Vec<String>, CacheError> {
+    Ok(blob_names(blobs)?
+        .into_iter()
+        .filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()))
+        .collect())
 }
 
 fn remove_quietly(path: &Path) -> Result<(), CacheError> {
