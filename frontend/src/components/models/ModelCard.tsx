@@ -27,10 +27,10 @@ function StatusBadge({ model }: { model: Model }) {
 function Source({ model }: { model: Model }) {
   if (model.source === 'local') {
     return (
-      <p className="flex items-center gap-1 font-mono text-xs break-all text-neutral-700 dark:text-neutral-300">
-        <FolderOpen aria-hidden="true" className="size-3.5 shrink-0" />
-        <span>{model.local_path}</span>
-        <span className="font-sans text-neutral-600 dark:text-neutral-400">(local folder)</span>
+      <p className="text-xs text-neutral-700 dark:text-neutral-300">
+        <FolderOpen aria-hidden="true" className="mr-1 inline size-3.5 align-text-bottom" />
+        <span className="font-mono break-all">{model.local_path}</span>{' '}
+        <span className="whitespace-nowrap text-neutral-600 dark:text-neutral-400">(local folder)</span>
       </p>
     );
   }
