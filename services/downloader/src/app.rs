@@ -54,7 +54,7 @@ impl Application {
         let cancels = bus.client().subscribe(names.download_cancel_wildcard()).await?;
         let breaker = Arc::new(Breaker::new(
             config.hub.hub_breaker_threshold,
-            Duration::from_secs(config.hub.hub_breaker_recovery_secs),
+            config.hub.hub_breaker_recovery_secs.get(),
         ));
         let settings = &config.settings;
         let engine = TransferEngine::new(
@@ -92,7 +92,7 @@ impl Application {
     pub async fn run_until_stopped(self, signal: impl Future<Output = ()> + Send) -> Result<(), DownloaderError> {
         let stop = CancellationToken::new();
         let registry = self.ctx.registry.clone();
-        let beat = Duration::from_secs(self.config.common.heartbeat_secs);
+        let beat = self.config.common.heartbeat_secs.get();
         let heartbeat = tokio::spawn(heartbeat::run(
             self.ctx.bus.clone(),
             self.id.clone(),
@@ -107,8 +107,8 @@ impl Application {
             conn: self.conn,
             names: self.ctx.bus.names().clone(),
             liveness: Liveness {
-                keepalive: Duration::from_secs(queue_cfg.worker_keepalive_secs),
-                orphan_after: Duration::from_secs(queue_cfg.orphan_requeue_secs.max(queue_cfg.worker_keepalive_secs)),
+                keepalive: queue_cfg.worker_keepalive_secs.get(),
+                orphan_after: queue_cfg.orphan_requeue_secs.get(),
             },
             concurrency: self.config.settings.max_download_workers,
             id: self.id.clone(),
@@ -123,7 +123,7 @@ impl Application {
             }
         }
         stop.cancel();
-        let limit = Duration::from_secs(self.config.common.shutdown_timeout_secs);
+        let limit = self.config.common.shutdown_timeout_secs.get();
         let deadline = tokio::time::Instant::now() + limit;
         if tokio::time::timeout_at(deadline, worker).await.is_err() {
             // Their jobs stay in this worker's in-flight set; apalis re-queues them once our

@@ -74,11 +74,11 @@ impl DownloaderConfig {
                 "must be 0 (unlimited) or a positive number",
             );
         }
-        if self.queue.worker_keepalive_secs == 0 {
-            return bad("WORKER_KEEPALIVE_SECS", "must be at least 1");
-        }
-        if self.common.heartbeat_secs == 0 {
-            return bad("HEARTBEAT_SECS", "must be at least 1");
+        if self.queue.orphan_requeue_secs.get() < self.queue.worker_keepalive_secs.get() {
+            return bad(
+                "ORPHAN_REQUEUE_SECS",
+                "must be at least WORKER_KEEPALIVE_SECS: a live worker's jobs would be re-queued",
+            );
         }
         Ok(())
     }

@@ -63,7 +63,7 @@ pub async fn run(setup: WorkerSetup, stop: CancellationToken) {
         let worker = WorkerBuilder::new(name.as_str())
             .backend(backend)
             .data(shared.clone())
-            .concurrency(setup.concurrency.max(1))
+            .concurrency(setup.concurrency)
             .build(run_job);
         let registry = setup.ctx.registry.clone();
         let stopping = stop.clone();

@@ -1,6 +1,6 @@
 //! The gateway's configuration: the common part, hub access, and its own HTTP settings.
 
-use millm_contract::config::{CommonConfig, ConfigError, HubConfig, Secret, from_env};
+use millm_contract::config::{CommonConfig, ConfigError, HubConfig, Seconds, Secret, from_env};
 use serde::Deserialize;
 use std::path::PathBuf;
 
@@ -17,7 +17,7 @@ pub struct HttpSettings {
     pub millm_api_key: Option<Secret>,
     /// Seconds the GPU worker waits for work in flight; the gateway waits 10 s more.
     #[serde(default = "default_graceful")]
-    pub graceful_unload_timeout: u64,
+    pub graceful_unload_timeout: Seconds,
     /// The built web UI served at `/` (`MILLM_UI_DIR`); relative to the working directory.
     #[serde(default = "default_ui_dir")]
     pub millm_ui_dir: PathBuf,
@@ -29,8 +29,8 @@ fn default_host() -> String {
 fn default_port() -> u16 {
     8000
 }
-fn default_graceful() -> u64 {
-    30
+fn default_graceful() -> Seconds {
+    Seconds::from_secs(30)
 }
 fn default_ui_dir() -> PathBuf {
     PathBuf::from("frontend/dist")

@@ -11,7 +11,6 @@ use millm_platform::hub::{Breaker, HubClient};
 use millm_platform::queue::{self, Liveness};
 use millm_platform::seal::Sealer;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Mutex as AsyncMutex;
 use tokio::task::JoinHandle;
@@ -58,7 +57,7 @@ impl Application {
         let bus = Bus::connect(&common.nats_url, names.clone()).await?;
         let breaker = Arc::new(Breaker::new(
             config.hub.hub_breaker_threshold,
-            Duration::from_secs(config.hub.hub_breaker_recovery_secs),
+            config.hub.hub_breaker_recovery_secs.get(),
         ));
         let hub = HubClient::new(&config.hub.hf_endpoint, breaker)?;
         let (layer, io) = sockets::build(config.http.millm_api_key.clone());
@@ -71,7 +70,7 @@ impl Application {
             hub,
             sealer: Sealer::new(&common.millm_secret_key),
             progress: Arc::new(ProgressCache::default()),
-            workers: Arc::new(WorkerRegistry::new(Duration::from_secs(common.heartbeat_secs.max(1)))),
+            workers: Arc::new(WorkerRegistry::new(common.heartbeat_secs.get())),
             io,
             config: Arc::new(config),
         };

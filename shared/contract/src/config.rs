@@ -4,7 +4,9 @@
 //! variable fails fast with an error that names it. Secrets print as `[redacted]`.
 
 use serde::{Deserialize, Deserializer};
+use std::num::NonZeroU32;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// A value that must never reach a log line.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
@@ -57,6 +59,36 @@ fn parse_key(text: &str) -> Option<[u8; 32]> {
     Some(key)
 }
 
+/// A duration given in whole seconds (`HEARTBEAT_SECS=2`), parsed once at start. Zero and
+/// anything that is not a whole number are refused, and the error names the variable; code
+/// reads a [`Duration`] and never clamps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seconds(Duration);
+
+impl Seconds {
+    /// # Panics
+    /// On zero: a configured duration is never zero (tests and defaults pass literals).
+    pub const fn from_secs(secs: u64) -> Self {
+        assert!(secs > 0, "a configured duration is at least one second");
+        Self(Duration::from_secs(secs))
+    }
+
+    pub const fn get(self) -> Duration {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match u64::deserialize(d)? {
+            0 => Err(serde::de::Error::custom(
+                "must be a whole number of seconds above 0, not 0",
+            )),
+            secs => Ok(Self(Duration::from_secs(secs))),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -83,9 +115,9 @@ pub struct CommonConfig {
     pub log_format: LogFormat,
     pub millm_secret_key: SecretKey,
     #[serde(default = "d::heartbeat_secs")]
-    pub heartbeat_secs: u64,
+    pub heartbeat_secs: Seconds,
     #[serde(default = "d::shutdown_timeout_secs")]
-    pub shutdown_timeout_secs: u64,
+    pub shutdown_timeout_secs: Seconds,
     #[serde(default)]
     pub otel_exporter_otlp_endpoint: Option<String>,
 }
@@ -98,18 +130,19 @@ pub struct HubConfig {
     #[serde(default)]
     pub hf_token: Option<Secret>,
     #[serde(default = "d::breaker_threshold")]
-    pub hub_breaker_threshold: u32,
+    /// Failures in a row that open the breaker; at least 1.
+    pub hub_breaker_threshold: NonZeroU32,
     #[serde(default = "d::breaker_recovery_secs")]
-    pub hub_breaker_recovery_secs: u64,
+    pub hub_breaker_recovery_secs: Seconds,
 }
 
 /// apalis liveness, read by both workers.
 #[derive(Debug, Clone, Deserialize)]
 pub struct QueueWorkerConfig {
     #[serde(default = "d::keepalive_secs")]
-    pub worker_keepalive_secs: u64,
+    pub worker_keepalive_secs: Seconds,
     #[serde(default = "d::orphan_requeue_secs")]
-    pub orphan_requeue_secs: u64,
+    pub orphan_requeue_secs: Seconds,
 }
 
 /// Reads one part of a service's configuration; the error names the variable.
@@ -123,13 +156,32 @@ pub fn from_env<T: serde::de::DeserializeOwned>() -> Result<T, ConfigError> {
 pub fn from_vars<T: serde::de::DeserializeOwned>(
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<T, ConfigError> {
-    let set = vars.into_iter().filter(|(_, value)| !value.trim().is_empty());
-    envy::from_iter::<_, T>(set).map_err(|e| match e {
+    let set: Vec<(String, String)> = vars.into_iter().filter(|(_, value)| !value.trim().is_empty()).collect();
+    envy::from_iter::<_, T>(set.clone()).map_err(|e| match e {
         envy::Error::MissingValue(field) => {
             ConfigError(format!("missing environment variable {}", field.to_uppercase()))
         }
-        envy::Error::Custom(message) => ConfigError(format!("bad environment variable: {message}")),
+        // envy names the variable when it fails to parse a number or a flag itself, but not when
+        // a type's own rule refuses the value (a zero duration, a short key): then the variable is
+        // the one whose removal changes the outcome.
+        envy::Error::Custom(message) if message.contains(" provided by ") => {
+            ConfigError(format!("bad environment variable: {message}"))
+        }
+        envy::Error::Custom(message) => match culprit::<T>(&set, &message) {
+            Some(name) => ConfigError(format!("bad environment variable {name}: {message}")),
+            None => ConfigError(format!("bad environment variable: {message}")),
+        },
     })
+}
+
+/// The variable whose absence makes `T` parse differently: the one `message` is about.
+fn culprit<'a, T: serde::de::DeserializeOwned>(set: &'a [(String, String)], message: &str) -> Option<&'a str> {
+    set.iter()
+        .find(|(name, _)| {
+            let others = set.iter().filter(|(other, _)| other != name).cloned();
+            !matches!(envy::from_iter::<_, T>(others), Err(envy::Error::Custom(m)) if m == message)
+        })
+        .map(|(name, _)| name.as_str())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -160,26 +212,26 @@ mod d {
     pub fn log_format() -> LogFormat {
         LogFormat::Json
     }
-    pub fn heartbeat_secs() -> u64 {
-        2
+    pub fn heartbeat_secs() -> Seconds {
+        Seconds::from_secs(2)
     }
-    pub fn shutdown_timeout_secs() -> u64 {
-        20
+    pub fn shutdown_timeout_secs() -> Seconds {
+        Seconds::from_secs(20)
     }
     pub fn hf_endpoint() -> String {
         "https://huggingface.co".into()
     }
-    pub fn breaker_threshold() -> u32 {
-        5
+    pub fn breaker_threshold() -> NonZeroU32 {
+        NonZeroU32::new(5).expect("5 is not zero")
     }
-    pub fn breaker_recovery_secs() -> u64 {
-        30
+    pub fn breaker_recovery_secs() -> Seconds {
+        Seconds::from_secs(30)
     }
-    pub fn keepalive_secs() -> u64 {
-        5
+    pub fn keepalive_secs() -> Seconds {
+        Seconds::from_secs(5)
     }
-    pub fn orphan_requeue_secs() -> u64 {
-        30
+    pub fn orphan_requeue_secs() -> Seconds {
+        Seconds::from_secs(30)
     }
 }
 
@@ -215,6 +267,17 @@ mod tests {
     fn an_empty_required_variable_is_reported_missing_by_name() {
         let error = from_vars::<CommonConfig>(vars(&[("MILLM_SECRET_KEY", "")])).unwrap_err();
         assert_eq!(error.0, "missing environment variable MILLM_SECRET_KEY");
+    }
+
+    #[test]
+    fn durations_are_whole_seconds_above_zero_and_a_bad_one_names_its_variable() {
+        let queue: QueueWorkerConfig = from_vars(vars(&[("WORKER_KEEPALIVE_SECS", "7")])).unwrap();
+        assert_eq!(queue.worker_keepalive_secs.get(), Duration::from_secs(7));
+        assert_eq!(queue.orphan_requeue_secs.get(), Duration::from_secs(30));
+        for bad in ["0", "abc", "1.5", "-3"] {
+            let error = from_vars::<QueueWorkerConfig>(vars(&[("ORPHAN_REQUEUE_SECS", bad)])).unwrap_err();
+            assert!(error.0.contains("ORPHAN_REQUEUE_SECS"), "{bad}: {}", error.0);
+        }
     }
 
     #[test]

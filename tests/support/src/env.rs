@@ -1,7 +1,7 @@
 //! Isolation for tests that share one Postgres, Redis and NATS: each test gets a database and a
 //! `MILLM_NAMESPACE` of its own, so parallel tests (and test binaries) never see each other.
 
-use millm_platform::contract::config::{CommonConfig, HubConfig, LogFormat, SecretKey};
+use millm_platform::contract::config::{CommonConfig, HubConfig, LogFormat, Seconds, SecretKey};
 use std::path::Path;
 
 /// The local Postgres server the tests create their databases on.
@@ -48,8 +48,8 @@ pub async fn common_config(cache: &Path) -> CommonConfig {
         log_level: "warn".into(),
         log_format: LogFormat::Console,
         millm_secret_key: secret_key(),
-        heartbeat_secs: 1,
-        shutdown_timeout_secs: 5,
+        heartbeat_secs: Seconds::from_secs(1),
+        shutdown_timeout_secs: Seconds::from_secs(5),
         otel_exporter_otlp_endpoint: None,
     }
 }
@@ -59,7 +59,7 @@ pub fn hub_config(endpoint: &str) -> HubConfig {
     HubConfig {
         hf_endpoint: endpoint.to_owned(),
         hf_token: None,
-        hub_breaker_threshold: 5,
-        hub_breaker_recovery_secs: 30,
+        hub_breaker_threshold: std::num::NonZeroU32::new(5).expect("not zero"),
+        hub_breaker_recovery_secs: Seconds::from_secs(30),
     }
 }

@@ -67,7 +67,7 @@ impl Env {
                 port: 0,
                 local_model_roots: String::new(),
                 millm_api_key: api_key.map(Secret::new),
-                graceful_unload_timeout: 2,
+                graceful_unload_timeout: millm_contract::config::Seconds::from_secs(2),
                 millm_ui_dir: PathBuf::from("no-ui-in-rust-tests"),
             },
         };
@@ -91,8 +91,8 @@ impl Env {
             common: self.config.common.clone(),
             hub: self.config.hub.clone(),
             queue: QueueWorkerConfig {
-                worker_keepalive_secs: 1,
-                orphan_requeue_secs: 3,
+                worker_keepalive_secs: millm_contract::config::Seconds::from_secs(1),
+                orphan_requeue_secs: millm_contract::config::Seconds::from_secs(3),
             },
             settings: DownloadSettings {
                 download_chunk_mb: 1,

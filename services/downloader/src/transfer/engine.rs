@@ -58,7 +58,7 @@ impl EngineConfig {
     /// The defaults with the contract's two settings (`DOWNLOAD_CHUNK_MB`, `DOWNLOAD_MAX_BANDWIDTH_MBPS`).
     pub fn from_settings(chunk_mb: u64, max_bandwidth_mib_s: f64) -> Self {
         Self {
-            chunk_bytes: chunk_mb.max(1) * MIB,
+            chunk_bytes: chunk_mb * MIB,
             max_bandwidth_mib_s,
             ..Self::default()
         }

@@ -38,7 +38,7 @@ impl TestEnv {
         let config = GatewayConfig {
             common: common_config(cache.path()).await,
             hub: HubConfig {
-                hub_breaker_threshold: 50,
+                hub_breaker_threshold: std::num::NonZeroU32::new(50).expect("not zero"),
                 ..hub_config(&hub.url())
             },
             http: HttpSettings {
@@ -46,7 +46,7 @@ impl TestEnv {
                 port: 0,
                 local_model_roots: String::new(),
                 millm_api_key: None,
-                graceful_unload_timeout: 2,
+                graceful_unload_timeout: millm_contract::config::Seconds::from_secs(2),
                 // The Rust tests build no UI: the API runs without one.
                 millm_ui_dir: std::path::PathBuf::from("no-ui-in-rust-tests"),
             },

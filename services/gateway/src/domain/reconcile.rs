@@ -108,7 +108,7 @@ async fn requeue_lost_downloads(state: &AppState) -> Result<(), Box<dyn std::err
 
 /// Listens to heartbeats; reconciles on each GPU beat and when the GPU worker goes quiet.
 pub async fn heartbeats(state: AppState, mut subscriber: async_nats::Subscriber, shutdown: CancellationToken) {
-    let beat = Duration::from_secs(state.config.common.heartbeat_secs.max(1));
+    let beat = state.config.common.heartbeat_secs.get();
     let mut check = tokio::time::interval(beat);
     let mut lost_reported = false;
     let gpu_prefix = state.bus.names().heartbeat(WorkerKind::GpuWorker, "");

@@ -43,7 +43,7 @@ pub async fn test_config(hub_url: &str, cache: &std::path::Path) -> GatewayConfi
             port: 0,
             local_model_roots: String::new(),
             millm_api_key: None,
-            graceful_unload_timeout: 2,
+            graceful_unload_timeout: millm_contract::config::Seconds::from_secs(2),
             // The Rust tests build no UI: the API runs without one.
             millm_ui_dir: std::path::PathBuf::from("no-ui-in-rust-tests"),
         },

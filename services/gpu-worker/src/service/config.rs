@@ -2,7 +2,7 @@
 //!
 //! Read once at start; a bad value stops the process with a message that names the variable.
 
-use millm_contract::config::{CommonConfig, ConfigError, QueueWorkerConfig, from_env};
+use millm_contract::config::{CommonConfig, ConfigError, QueueWorkerConfig, Seconds, from_env};
 use serde::{Deserialize, Deserializer};
 use std::time::Duration;
 
@@ -47,7 +47,7 @@ pub struct WorkerSettings {
     pub device_memory_limit_mb: Option<u64>,
     /// Seconds an unload waits for work in flight on the model.
     #[serde(default = "default_graceful")]
-    pub graceful_unload_timeout: u64,
+    pub graceful_unload_timeout: Seconds,
     /// A model id, or a name that exactly one record has.
     #[serde(default)]
     pub auto_load_model: Option<String>,
@@ -57,8 +57,8 @@ fn default_device() -> DeviceChoice {
     DeviceChoice::Auto
 }
 
-fn default_graceful() -> u64 {
-    30
+fn default_graceful() -> Seconds {
+    Seconds::from_secs(30)
 }
 
 #[derive(Debug, Clone)]
@@ -78,15 +78,15 @@ impl GpuWorkerConfig {
     }
 
     pub fn heartbeat(&self) -> Duration {
-        Duration::from_secs(self.common.heartbeat_secs.max(1))
+        self.common.heartbeat_secs.get()
     }
 
     pub fn graceful_unload(&self) -> Duration {
-        Duration::from_secs(self.settings.graceful_unload_timeout)
+        self.settings.graceful_unload_timeout.get()
     }
 
     pub fn shutdown_timeout(&self) -> Duration {
-        Duration::from_secs(self.common.shutdown_timeout_secs.max(1))
+        self.common.shutdown_timeout_secs.get()
     }
 
     pub fn limit_bytes(&self) -> Option<u64> {

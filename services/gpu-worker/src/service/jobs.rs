@@ -9,7 +9,6 @@ use apalis::prelude::{AbortError, Data, WorkerBuilder};
 use millm_contract::jobs::LoadJob;
 use millm_platform::queue::{self, Liveness};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::task::JoinHandle;
 
 use super::Ctx;
@@ -28,8 +27,8 @@ async fn handle(job: LoadJob, owner: Data<OwnerHandle>) -> Result<(), AbortError
 pub async fn spawn(ctx: Arc<Ctx>, owner: OwnerHandle) -> Result<JoinHandle<()>, ServiceError> {
     let redis = queue::connect(&ctx.config.common.redis_url).await?;
     let live = Liveness {
-        keepalive: Duration::from_secs(ctx.config.queue.worker_keepalive_secs.max(1)),
-        orphan_after: Duration::from_secs(ctx.config.queue.orphan_requeue_secs.max(1)),
+        keepalive: ctx.config.queue.worker_keepalive_secs.get(),
+        orphan_after: ctx.config.queue.orphan_requeue_secs.get(),
     };
     let storage = queue::load_storage(redis, ctx.bus.names(), live);
     let identity = &ctx.shared.identity;

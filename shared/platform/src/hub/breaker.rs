@@ -38,9 +38,9 @@ struct Inner {
 }
 
 impl Breaker {
-    pub fn new(threshold: u32, recovery: Duration) -> Self {
+    pub fn new(threshold: std::num::NonZeroU32, recovery: Duration) -> Self {
         Self {
-            threshold: threshold.max(1),
+            threshold: threshold.get(),
             recovery,
             inner: Mutex::new(Inner {
                 failures: 0,
@@ -103,7 +103,10 @@ mod tests {
 
     #[test]
     fn the_breaker_opens_at_the_threshold_and_probes_after_recovery() {
-        let breaker = Breaker::new(2, Duration::from_millis(30));
+        let breaker = Breaker::new(
+            std::num::NonZeroU32::new(2).expect("not zero"),
+            Duration::from_millis(30),
+        );
         breaker.record_failure();
         assert!(breaker.allow());
         breaker.record_failure();

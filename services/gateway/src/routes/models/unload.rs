@@ -37,7 +37,7 @@ pub async fn unload_model(State(state): State<AppState>, ModelId(id): ModelId) -
     if state.workers.active_gpu().is_none() {
         return Err(ApiError::GpuWorkerUnavailable);
     }
-    let wait = Duration::from_secs(state.config.http.graceful_unload_timeout + 10);
+    let wait = state.config.http.graceful_unload_timeout.get() + Duration::from_secs(10);
     let subject = state.bus.names().gpu_unload();
     let reply: UnloadReply = match state.bus.request(subject, &UnloadRequest { model_id: id }, wait).await {
         Ok(reply) => reply,
