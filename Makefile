@@ -13,7 +13,8 @@ CARGO   := $(TORCH_ENV) cargo
 FRONTEND := frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.installed
 UI_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
-	$(wildcard $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json) $(FRONTEND)/package-lock.json
+	$(wildcard $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json $(FRONTEND)/openapi.json) \
+	$(FRONTEND)/package-lock.json
 UI_STAMP := $(FRONTEND)/dist/index.html
 CHROMIUM := /usr/bin/chromium
 
@@ -80,7 +81,7 @@ test-rust: venv services
 	$(CARGO) test --workspace --no-fail-fast
 
 test-frontend: $(NODE_STAMP)
-	cd $(FRONTEND) && npm run typecheck && npm run lint && npm test
+	cd $(FRONTEND) && npm run typecheck && npx tsc -p e2e && npm run lint && npm test
 
 # The browser suite: a fresh UI build and the debug service binaries, run by the launcher.
 test-e2e: venv services chromium ui
@@ -90,7 +91,7 @@ test-e2e: venv services chromium ui
 lint: venv $(NODE_STAMP)
 	cargo fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	cd $(FRONTEND) && npm run lint && npm run typecheck
+	cd $(FRONTEND) && npm run lint && npm run typecheck && npx tsc -p e2e
 
 bench: bench-download bench-load
 
