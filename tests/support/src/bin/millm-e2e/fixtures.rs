@@ -134,6 +134,8 @@ pub fn prepare(hub: &FakeHub, local_root: &Path) -> Result<Fixtures, String> {
             },
         };
         hub.add_repo(repo_id, &dir, options).map_err(|e| e.to_string())?;
+        // LFS files through the CDN redirect, as the real hub sends them.
+        hub.serve_via_cdn(repo_id, true);
         repos.insert(key, repo_id.to_owned());
     }
     repos.insert("missing", "e2e/does-not-exist".to_owned());
