@@ -1,7 +1,8 @@
-import { useQuery } from '@tanstack/react-query';
+import { replaceEqualDeep, useQuery } from '@tanstack/react-query';
 import { call, client } from '@/services/api';
 import { useProgressStore } from '@/stores/progressStore';
 import type { Model } from '@/types';
+import { mergeModelList } from './cache';
 import { queryKeys } from './queryKeys';
 
 /** Fetches the list, seeding live progress so that a page opened mid-download starts at its percent. */
@@ -14,7 +15,11 @@ export async function fetchModels(): Promise<Model[]> {
   return models;
 }
 
-/** `GET /api/models`. */
+/** `GET /api/models`. A refetch never replaces a cached record with an older copy (see `newerModel`). */
 export function useModels() {
-  return useQuery({ queryKey: queryKeys.models, queryFn: fetchModels });
+  return useQuery({
+    queryKey: queryKeys.models,
+    queryFn: fetchModels,
+    structuralSharing: (cached, fetched) => replaceEqualDeep(cached, mergeModelList(cached, fetched)),
+  });
 }

@@ -181,4 +181,51 @@ describe('the Models page', () => {
     await user.click(await screen.findByTestId('unload-btn'));
     expect(await screen.findByText('No GPU worker is live (GPU_WORKER_UNAVAILABLE)')).toBeInTheDocument();
   });
+
+  it('keeps a load that failed before its 202 reply arrived on Error, not on the older Loading', async () => {
+    // Arrange: the reply (written at :01) is held back until the error (written at :02) has been shown.
+    const ready = makeModel({ id: 7, name: 'tiny', status: 'ready', updated_at: '2026-11-29T10:00:00Z' });
+    const loading = { ...ready, status: 'loading' as const, updated_at: '2026-11-29T10:00:01.000Z' };
+    const failed = {
+      ...ready,
+      status: 'error' as const,
+      error_stage: 'load' as const,
+      error_message: 'bad file',
+      updated_at: '2026-11-29T10:00:01.035Z',
+    };
+    let models: Model[] = [ready];
+    let fetches = 0;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let requested = false;
+    server.use(
+      http.get(url('/api/models'), () => {
+        fetches += 1;
+        return ok(models);
+      }),
+      http.post(url('/api/models/7/load'), async () => {
+        requested = true;
+        await held;
+        return ok(loading, 202);
+      }),
+      ...backgroundHandlers(),
+    );
+    const { user, socket } = renderApp();
+    act(() => socket().serverConnect());
+    await user.click(await screen.findByTestId('load-btn'));
+    await waitFor(() => expect(requested).toBe(true));
+
+    // Act: the error event (and the refetch it triggers) come first, then the late reply.
+    models = [failed];
+    const before = fetches;
+    act(() => socket().emitEvent('model:load:error', { model_id: 7, error: { code: 'MODEL_LOAD_FAILED', message: 'bad file', details: {} } }));
+    await waitFor(() => expect(fetches).toBeGreaterThan(before));
+    await within(card('tiny')).findByText('Error');
+    act(() => release());
+
+    // Assert
+    await waitFor(() => expect(screen.getByTestId('load-btn')).toBeEnabled());
+    expect(within(card('tiny')).getByTestId('model-status')).toHaveTextContent('Error');
+    expect(card('tiny')).toHaveTextContent('bad file');
+  });
 });

@@ -1,4 +1,5 @@
 import { QueryClient } from '@tanstack/react-query';
+import { toast } from 'sonner';
 import { queryKeys } from '@/hooks/queryKeys';
 import { useProgressStore } from '@/stores/progressStore';
 import { makeGpu, makeModel, makeProgress } from '@/test/fixtures';
@@ -113,5 +114,45 @@ describe('socket handlers', () => {
     const gpu = makeGpu({ loaded_model_id: 7 });
     handlers['system:gpu'](gpu);
     expect(client.getQueryData(queryKeys.gpu)).toEqual(gpu);
+  });
+
+  it('toasts a failed load in one short line with its code, leaving the long message to the card', () => {
+    // Arrange
+    const longMessage = `cannot read /var/lib/millm/models/${'very-long-folder/'.repeat(12)}model.safetensors:\n${'detail\n'.repeat(5)}`;
+    const { handlers, list } = setup([makeModel({ id: 7, name: 'tiny-full', status: 'loading' })]);
+
+    // Act
+    handlers['model:load:error']({ model_id: 7, error: error('MODEL_LOAD_FAILED', longMessage) });
+
+    // Assert
+    expect(toast.error).toHaveBeenLastCalledWith('Load of tiny-full failed (MODEL_LOAD_FAILED)');
+    expect(list()?.[0]?.error_message).toBe(longMessage);
+  });
+
+  it('toasts a failed download in one short line with its code', () => {
+    const { handlers } = setup([makeModel({ id: 7, name: 'tiny', status: 'downloading' })]);
+    handlers['model:download:error']({ model_id: 7, error: error('DOWNLOAD_FAILED', 'a\nb\nc\nd\ne\nf') });
+    expect(toast.error).toHaveBeenLastCalledWith('Download of tiny failed (DOWNLOAD_FAILED)');
+  });
+
+  it('a load error fetches the record again, since the event carries no updated_at', () => {
+    const { handlers, invalidate } = setup([makeModel({ id: 7, status: 'loading' })]);
+    handlers['model:load:error']({ model_id: 7, error: error('MODEL_LOAD_FAILED') });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: queryKeys.models });
+  });
+
+  it('model:load:complete with a record older than the cached one keeps the cached record', () => {
+    // Arrange
+    const { handlers, list } = setup([makeModel({ id: 7, status: 'error', updated_at: '2026-11-29T10:00:09Z' })]);
+
+    // Act
+    handlers['model:load:complete']({
+      model_id: 7,
+      memory_used_mb: 10,
+      model: makeModel({ id: 7, status: 'loaded', updated_at: '2026-11-29T10:00:01Z' }),
+    });
+
+    // Assert
+    expect(list()?.[0]?.status).toBe('error');
   });
 });

@@ -2,6 +2,7 @@
 // place (setQueryData); an unknown one makes the list refetch (invalidate).
 import type { QueryClient } from '@tanstack/react-query';
 import { toast } from 'sonner';
+import { changeModel } from '@/hooks/cache';
 import { queryKeys } from '@/hooks/queryKeys';
 import { useProgressStore } from '@/stores/progressStore';
 import type {
@@ -29,21 +30,22 @@ export interface SocketEvents {
 
 export type SocketHandlers = { [E in keyof SocketEvents]: (payload: SocketEvents[E]) => void };
 
-/** Applies `change` to the cached model `id`; returns false (and invalidates) when it is not cached. */
+/** Applies `change` to the cached model `id` (see `changeModel`); invalidates the list when it is not cached. */
 function updateModel(client: QueryClient, id: number, change: (model: Model, list: Model[]) => Model[] | Model): boolean {
-  const list = client.getQueryData<Model[]>(queryKeys.models);
-  const model = list?.find((m) => m.id === id);
-  if (!list || !model) {
-    void client.invalidateQueries({ queryKey: queryKeys.models });
-    return false;
-  }
-  const result = change(model, list);
-  const next = Array.isArray(result) ? result : list.map((m) => (m.id === id ? result : m));
-  client.setQueryData<Model[]>(queryKeys.models, next);
-  const updated = next.find((m) => m.id === id);
-  if (updated) client.setQueryData<Model>(queryKeys.model(id), updated);
-  else client.removeQueries({ queryKey: queryKeys.model(id), exact: true });
-  return true;
+  if (changeModel(client, id, change)) return true;
+  void client.invalidateQueries({ queryKey: queryKeys.models });
+  return false;
+}
+
+/** A payload without the record leaves the cached `updated_at` as it was: the list is fetched to bring the
+ *  server's record, so that a late mutation reply (older than it) cannot leave the card in a stale state. */
+function refetchRecord(client: QueryClient): void {
+  void client.invalidateQueries({ queryKey: queryKeys.models });
+}
+
+/** One short line for a toast: what failed and the code; the card shows the full message. */
+export function failureToast(what: string, name: string, code: string): string {
+  return `${what} of ${name} failed (${code})`;
 }
 
 function nameOf(client: QueryClient, id: number): string {
@@ -66,14 +68,15 @@ export function createSocketHandlers(client: QueryClient): SocketHandlers {
     },
     'model:download:error': (event) => {
       progress().clearDownload(event.model_id);
-      toast.error(`${nameOf(client, event.model_id)}: ${event.error.message} (${event.error.code})`);
-      updateModel(client, event.model_id, (model) => ({
+      toast.error(failureToast('Download', nameOf(client, event.model_id), event.error.code));
+      const known = updateModel(client, event.model_id, (model) => ({
         ...model,
         status: 'error',
         error_message: event.error.message,
         error_stage: 'download',
         download_progress: null,
       }));
+      if (known) refetchRecord(client);
     },
     'model:download:cancelled': (event) => {
       progress().clearDownload(event.model_id);
@@ -100,8 +103,8 @@ export function createSocketHandlers(client: QueryClient): SocketHandlers {
     },
     'model:load:error': (event) => {
       progress().clearLoad(event.model_id);
-      toast.error(`${nameOf(client, event.model_id)}: ${event.error.message} (${event.error.code})`);
-      updateModel(client, event.model_id, (model) => ({
+      toast.error(failureToast('Load', nameOf(client, event.model_id), event.error.code));
+      const known = updateModel(client, event.model_id, (model) => ({
         ...model,
         // Memory refusals leave the record ready; bad files make it an error.
         status: event.error.code === 'INSUFFICIENT_MEMORY' ? 'ready' : 'error',
@@ -110,6 +113,7 @@ export function createSocketHandlers(client: QueryClient): SocketHandlers {
         memory_used_mb: null,
         loaded_at: null,
       }));
+      if (known) refetchRecord(client);
     },
     'model:unload:complete': (event) => {
       progress().clearLoad(event.model_id);
