@@ -109,8 +109,8 @@ describe('the Models page', () => {
 
     // Act
     const dialog = await screen.findByRole('dialog');
-    expect(dialog).toHaveTextContent('5245 MiB (5.1 GiB)');
-    expect(dialog).toHaveTextContent('4096 MiB (4.0 GiB)');
+    expect(dialog).toHaveTextContent('5.1 GiB (5245 MiB)');
+    expect(dialog).toHaveTextContent('4.0 GiB (4096 MiB)');
     await user.click(within(dialog).getByTestId('force-load-btn'));
 
     // Assert

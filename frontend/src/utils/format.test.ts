@@ -1,4 +1,4 @@
-import { floorTenth, formatBytes, formatEta, formatGiB, formatMiB, formatPercent, formatSpeed } from './format';
+import { floorTenth, formatBytes, formatEta, formatGiB, formatMiB, formatMiBExact, formatPercent, formatSpeed } from './format';
 
 describe('formatMiB', () => {
   it.each([
@@ -14,6 +14,26 @@ describe('formatMiB', () => {
 
   it('shows a dash when the size is unknown', () => {
     expect(formatMiB(null)).toBe('—');
+  });
+});
+
+describe('formatMiBExact', () => {
+  it.each([
+    [0, '0 MiB'],
+    [60, '60 MiB'],
+    [1023, '1023 MiB'],
+    [1024, '1.0 GiB (1024 MiB)'],
+    [1536, '1.5 GiB (1536 MiB)'],
+  ])('shows %d MiB as %s, adding the MiB count only when the main figure is in another unit', (mb, text) => {
+    // Act
+    const shown = formatMiBExact(mb);
+
+    // Assert
+    expect(shown).toBe(text);
+  });
+
+  it('shows a dash when the size is unknown', () => {
+    expect(formatMiBExact(null)).toBe('—');
   });
 });
 

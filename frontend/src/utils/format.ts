@@ -26,6 +26,16 @@ export function formatMiB(mb: number | null | undefined): string {
 }
 
 /**
+ * A size in MiB with the exact MiB count in parentheses, only when the main figure is in another unit.
+ * @example formatMiBExact(60) => "60 MiB"; formatMiBExact(1536) => "1.5 GiB (1536 MiB)"
+ */
+export function formatMiBExact(mb: number | null | undefined): string {
+  const main = formatMiB(mb);
+  if (mb === null || mb === undefined || !Number.isFinite(mb) || main.endsWith(' MiB')) return main;
+  return `${main} (${Math.round(Math.max(0, mb))} MiB)`;
+}
+
+/**
  * A byte count (download progress events count bytes).
  * @example formatBytes(1536) => "1.5 KiB"
  */

@@ -63,6 +63,21 @@ describe('the download form', () => {
     expect(dialog).toHaveTextContent('Free disk in the model cache: 97.7 GiB (100000 MiB)');
   });
 
+  it('shows small free figures once, without repeating them in MiB', async () => {
+    // Arrange
+    server.use(http.post(url('/api/models/preview'), () => ok(makePreview({ available_disk_mb: 60, available_memory_mb: 56 }))));
+    const { user, repo } = setup();
+
+    // Act
+    await user.type(repo, 'org/tiny-llama{Enter}');
+
+    // Assert
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Free disk in the model cache: 60 MiB.');
+    expect(dialog).toHaveTextContent('Memory available for a model: 56 MiB.');
+    expect(dialog).not.toHaveTextContent('(60 MiB)');
+  });
+
   it('says when memory fit is unknown because no GPU worker is live', async () => {
     const sizes = makePreview().estimated_sizes;
     const unknown = { ...sizes.Q4, fits_memory: null };

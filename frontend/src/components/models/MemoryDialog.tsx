@@ -2,7 +2,7 @@ import { Zap } from 'lucide-react';
 import { Button, Modal } from '@/components/common';
 import { useDialogStore } from '@/stores/dialogStore';
 import type { Model } from '@/types';
-import { formatMiB } from '@/utils/format';
+import { formatMiBExact } from '@/utils/format';
 
 export interface MemoryDialogProps {
   models: readonly Model[];
@@ -14,7 +14,7 @@ function Figure({ label, mb }: { label: string; mb: number | null }) {
   return (
     <div>
       <dt className="text-xs text-neutral-600 dark:text-neutral-400">{label}</dt>
-      <dd className="text-base font-semibold">{mb === null ? 'unknown' : mb >= 1024 ? `${mb} MiB (${formatMiB(mb)})` : `${mb} MiB`}</dd>
+      <dd className="text-base font-semibold">{mb === null ? 'unknown' : formatMiBExact(mb)}</dd>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import type { Preview, Quantization } from '@/types';
 import { QUANTIZATIONS } from '@/types';
-import { formatMiB } from '@/utils/format';
+import { formatMiB, formatMiBExact } from '@/utils/format';
 import { FitMark } from './FitMark';
 import { QUANTIZATION_OPTIONS } from './labels';
 
@@ -73,10 +73,10 @@ export function PreviewSizes({ preview, selected, onSelect }: PreviewSizesProps)
         </table>
       </div>
       <p className="mt-2 text-xs text-neutral-700 dark:text-neutral-300">
-        Free disk in the model cache: {formatMiB(preview.available_disk_mb)} ({preview.available_disk_mb} MiB).{' '}
+        Free disk in the model cache: {formatMiBExact(preview.available_disk_mb)}.{' '}
         {noWorker
           ? 'No GPU worker live: whether the memory fits is unknown until one starts.'
-          : `Memory available for a model: ${formatMiB(preview.available_memory_mb)} (${preview.available_memory_mb} MiB).`}{' '}
+          : `Memory available for a model: ${formatMiBExact(preview.available_memory_mb)}.`}{' '}
         {preview.estimate_basis === 'parameter_count'
           ? 'Memory estimates come from the parameter count (the tensor shapes could not be read), so they are a lower bound.'
           : 'Memory estimates come from the tensor shapes; the measured figure is shown once loaded.'}
