@@ -37,7 +37,7 @@ export function ConfirmDialog({
       <AlertDialog.Portal>
         <AlertDialog.Overlay className={overlayClass} />
         <AlertDialog.Content className={`${panelClass} max-w-md`} onCloseAutoFocus={returnFocus}>
-          <AlertDialog.Title className="mb-2 text-lg font-semibold break-all">{title}</AlertDialog.Title>
+          <AlertDialog.Title className="mb-2 text-lg font-semibold wrap-anywhere">{title}</AlertDialog.Title>
           <AlertDialog.Description asChild>
             <div className="space-y-2 text-sm text-neutral-700 dark:text-neutral-300">{children}</div>
           </AlertDialog.Description>

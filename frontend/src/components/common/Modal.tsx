@@ -29,7 +29,7 @@ export function Modal({ open, onOpenChange, title, description, children, wide =
           {...(description ? {} : { 'aria-describedby': undefined })}
         >
           <div className="mb-3 flex items-start justify-between gap-4">
-            <Dialog.Title className="text-lg font-semibold break-all">{title}</Dialog.Title>
+            <Dialog.Title className="text-lg font-semibold wrap-anywhere">{title}</Dialog.Title>
             <Dialog.Close
               aria-label="Close"
               className="rounded-md p-1 text-neutral-700 hover:bg-neutral-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-neutral-300 dark:hover:bg-neutral-800"

@@ -7,3 +7,4 @@ export { Modal } from './Modal';
 export { ProgressBar } from './ProgressBar';
 export { Select, type SelectOption } from './Select';
 export { Tooltip } from './Tooltip';
+export { PathText } from './PathText';

@@ -133,6 +133,34 @@ describe('ModelCard', () => {
     expect(within(card).queryByRole('link')).toBeNull();
   });
 
+  it('lets a local path and a repo id break after their slashes, never mid-word first', () => {
+    // Arrange
+    const path = '/srv/models/tiny-local/snapshots';
+
+    // Act
+    const { card } = renderCard(makeModel({ source: 'local', repo_id: null, local_path: path, name: 'tiny-local' }));
+
+    // Assert
+    const shown = within(card).getByText((_, el) => el?.tagName === 'SPAN' && el.textContent === path);
+    expect(shown.querySelectorAll('wbr')).toHaveLength(4);
+    expect(shown).toHaveClass('wrap-anywhere');
+    expect(shown).not.toHaveClass('break-all');
+  });
+
+  it('wraps a long error message inside the card and keeps its lines', () => {
+    // Arrange
+    const message = `cannot open /var/lib/millm/${'a-very-long-folder-name/'.repeat(10)}model.safetensors\nline 2\nline 3`;
+
+    // Act
+    const { card } = renderCard(makeModel({ name: 'tiny-full', status: 'error', error_stage: 'load', error_message: message }));
+
+    // Assert
+    const line = within(card).getByText((_, el) => el?.tagName === 'P' && (el.textContent ?? '').startsWith('Load failed:'));
+    expect(line).toHaveTextContent('model.safetensors');
+    expect(line).toHaveClass('wrap-anywhere', 'whitespace-pre-line');
+    expect(within(card).getByRole('heading', { name: 'tiny-full' })).toHaveClass('wrap-anywhere');
+  });
+
   it('names the model in every button for screen readers', () => {
     renderCard(makeModel({ name: 'tiny', status: 'ready' }));
     expect(screen.getByRole('button', { name: 'Load tiny' })).toBeInTheDocument();

@@ -1,5 +1,5 @@
 import { ExternalLink, FolderOpen } from 'lucide-react';
-import { Badge, Card } from '@/components/common';
+import { Badge, Card, PathText } from '@/components/common';
 import { useProgressStore } from '@/stores/progressStore';
 import type { Model } from '@/types';
 import { formatMiB } from '@/utils/format';
@@ -29,22 +29,22 @@ function Source({ model }: { model: Model }) {
     return (
       <p className="text-xs text-neutral-700 dark:text-neutral-300">
         <FolderOpen aria-hidden="true" className="mr-1 inline size-3.5 align-text-bottom" />
-        <span className="font-mono break-all">{model.local_path}</span>{' '}
+        <PathText text={model.local_path ?? ''} className="font-mono" />{' '}
         <span className="whitespace-nowrap text-neutral-600 dark:text-neutral-400">(local folder)</span>
       </p>
     );
   }
   const repo = model.repo_id ?? '';
   return (
-    <p className="font-mono text-xs break-all">
+    <p className="font-mono text-xs">
       <a
         href={hubUrl(repo)}
         target="_blank"
         rel="noreferrer"
-        className="inline-flex items-center gap-1 text-blue-800 underline hover:text-blue-900 dark:text-blue-300 dark:hover:text-blue-200"
+        className="text-blue-800 underline hover:text-blue-900 dark:text-blue-300 dark:hover:text-blue-200"
       >
-        {repo}
-        <ExternalLink aria-hidden="true" className="size-3" />
+        <PathText text={repo} />
+        <ExternalLink aria-hidden="true" className="ml-1 inline size-3 align-baseline" />
         <span className="sr-only">(opens the hub page)</span>
       </a>
       {model.revision && <span className="text-neutral-600 dark:text-neutral-400"> @ {model.revision.slice(0, 7)}</span>}
@@ -67,7 +67,7 @@ function ErrorLine({ model }: { model: Model }) {
   const stage = model.error_stage === 'load' ? 'Load failed' : 'Download failed';
   const prefix = model.status === 'ready' ? `Last load failed` : stage;
   return (
-    <p className="my-3 rounded-md border border-red-300 bg-red-50 p-2 text-sm [overflow-wrap:anywhere] text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+    <p className="my-3 rounded-md border border-red-300 bg-red-50 p-2 text-sm whitespace-pre-line wrap-anywhere text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
       <span className="font-semibold">{prefix}:</span> {model.error_message}
     </p>
   );
@@ -77,10 +77,10 @@ function ErrorLine({ model }: { model: Model }) {
 export function ModelCard({ model, busy, ...handlers }: ModelCardProps) {
   const details = [model.params && `${model.params} params`, model.quantization, model.architecture].filter(Boolean);
   return (
-    <Card as="article" data-testid="model-card" aria-labelledby={`model-${model.id}-name`}>
+    <Card as="article" className="h-full min-w-0" data-testid="model-card" aria-labelledby={`model-${model.id}-name`}>
       <div className="flex items-start justify-between gap-3">
-        <div className="min-w-0 space-y-1">
-          <h3 id={`model-${model.id}-name`} className="text-base font-semibold break-all">
+        <div className="min-w-0 flex-1 space-y-1">
+          <h3 id={`model-${model.id}-name`} className="text-base font-semibold wrap-anywhere">
             {model.name}
           </h3>
           <p className="text-sm text-neutral-700 dark:text-neutral-300">{details.join(' · ')}</p>

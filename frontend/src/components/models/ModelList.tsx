@@ -12,6 +12,9 @@ const SORT_OPTIONS: readonly { value: SortKey; label: string }[] = [
   { value: 'status', label: 'Status' },
 ];
 
+/** One column until two cards of at least 28rem fit side by side, then two (the page caps the width). */
+const MODEL_GRID = 'grid gap-3 grid-cols-[repeat(auto-fill,minmax(min(100%,28rem),1fr))]';
+
 export interface ModelListProps extends ModelActionHandlers {
   models: readonly Model[];
   /** Ids with a request in flight. */
@@ -41,9 +44,9 @@ export function ModelList({ models, busyIds, ...handlers }: ModelListProps) {
           No models yet. Paste a Hugging Face repository above, or register a local folder.
         </p>
       ) : (
-        <ul className="grid gap-3 lg:grid-cols-2">
+        <ul data-layout="model-grid" className={MODEL_GRID}>
           {sorted.map((model) => (
-            <li key={model.id}>
+            <li key={model.id} className="min-w-0">
               <ModelCard model={model} busy={busyIds?.has(model.id) ?? false} {...handlers} />
             </li>
           ))}

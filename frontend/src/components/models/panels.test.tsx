@@ -93,6 +93,16 @@ describe('ModelList', () => {
     expect(names()).toEqual(['c-loaded', 'a-big', 'b-small']);
   });
 
+  it('lays the cards out in a grid whose columns are at least 28rem wide, one column when narrower', () => {
+    // Arrange + Act
+    render(<ModelList models={[makeModel({ name: 'a' }), makeModel({ name: 'b' })]} {...handlers} />);
+
+    // Assert
+    const grid = screen.getAllByTestId('model-card')[0]!.closest('ul')!;
+    expect(grid).toHaveClass('grid', 'grid-cols-[repeat(auto-fill,minmax(min(100%,28rem),1fr))]');
+    expect(grid).not.toHaveClass('lg:grid-cols-2');
+  });
+
   it('says there are no models yet', () => {
     render(<ModelList models={[]} {...handlers} />);
     expect(screen.getByText(/No models yet/)).toBeInTheDocument();
