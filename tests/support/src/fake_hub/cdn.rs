@@ -110,6 +110,12 @@ async fn serve(
         .counters(&repo_id, &path)
         .cdn_requests
         .fetch_add(1, Ordering::Relaxed);
+    // A repo's armed failures hit its CDN requests too: to a client the CDN is part of the hub.
+    if let Some(status) = state.faults.take_fail(&repo_id) {
+        return StatusCode::from_u16(status)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            .into_response();
+    }
     if headers.contains_key(header::AUTHORIZATION) {
         return refuse(StatusCode::BAD_REQUEST, "Only one auth mechanism allowed");
     }

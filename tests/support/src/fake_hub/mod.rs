@@ -219,7 +219,8 @@ impl FakeHub {
         self.state.faults.set_drop_after(repo_id, path, n_bytes, times);
     }
 
-    /// The next `times` requests to any route of `repo_id` are answered `status` with no body.
+    /// The next `times` requests to any route of `repo_id` (its CDN URLs included) are answered `status` with no
+    /// body.
     pub fn fail_next(&self, repo_id: &str, status: u16, times: u32) {
         self.state.faults.set_fail_next(repo_id, status, times);
     }
