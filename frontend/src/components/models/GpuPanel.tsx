@@ -17,8 +17,13 @@ function DeviceRow({ device }: { device: DeviceMemory }) {
       <p className="text-sm font-medium">
         {device.index}: {device.name}
       </p>
-      <div aria-hidden="true" className="flex h-2.5 w-full overflow-hidden rounded-full bg-green-200 dark:bg-green-900">
-        <div className="h-full bg-blue-700 dark:bg-blue-500" style={{ width: `${usedPercent}%` }} />
+      {/* A neutral track (free) with only the used part coloured: an empty device reads empty. */}
+      <div
+        aria-hidden="true"
+        data-part="memory-track"
+        className="flex h-2.5 w-full overflow-hidden rounded-full border border-neutral-500 bg-neutral-200 dark:border-neutral-400 dark:bg-neutral-700"
+      >
+        <div data-part="memory-used" className="h-full bg-blue-700 dark:bg-blue-400" style={{ width: `${usedPercent}%` }} />
       </div>
       <p className="text-xs text-neutral-700 dark:text-neutral-300">
         {formatMiB(device.used_mb)} used, {formatMiB(device.free_mb)} free of {formatMiB(device.total_mb)}
@@ -30,14 +35,22 @@ function DeviceRow({ device }: { device: DeviceMemory }) {
 /** Each device's memory and the loaded model, from GET /api/system/gpu and `system:gpu` events. */
 export function GpuPanel({ gpu, models, error }: GpuPanelProps) {
   const live = gpu?.worker.alive === true;
+  const onCpu = live && gpu?.device === 'cpu';
   const loadedId = gpu?.loaded_model_id ?? models.find((m) => m.status === 'loaded')?.id ?? null;
   const loaded = loadedId === null ? undefined : models.find((m) => m.id === loadedId);
   return (
     <Card data-testid="gpu-panel" aria-labelledby="gpu-heading">
       <h2 id="gpu-heading" className="mb-2 flex items-center gap-2 text-lg font-semibold">
-        <Cpu aria-hidden="true" className="size-5" /> GPU
-        {live && gpu?.device && <span className="text-sm font-normal text-neutral-700 dark:text-neutral-300">({gpu.device})</span>}
+        <Cpu aria-hidden="true" className="size-5" /> {onCpu ? 'Memory (CPU)' : 'GPU'}
+        {live && gpu?.device && !onCpu && (
+          <span className="text-sm font-normal text-neutral-700 dark:text-neutral-300">({gpu.device})</span>
+        )}
       </h2>
+      {onCpu && (
+        <p className="mb-2 text-sm text-neutral-700 dark:text-neutral-300">
+          The worker runs on the CPU: host memory stands in for GPU memory.
+        </p>
+      )}
       {error != null && !gpu && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">
           {describeError(error)}

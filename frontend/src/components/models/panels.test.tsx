@@ -18,6 +18,35 @@ describe('GpuPanel', () => {
     expect(panel).toHaveTextContent('Loaded model: tiny (1.7 GiB measured)');
   });
 
+  it('draws an empty device as an empty bar: a neutral track, with only the used part coloured', () => {
+    // Arrange
+    const gpu = makeGpu({ devices: [{ index: 0, name: 'cpu', total_mb: 24000, used_mb: 0, free_mb: 24000 }] });
+
+    // Act
+    render(<GpuPanel gpu={gpu} models={[]} />);
+
+    // Assert
+    const panel = screen.getByTestId('gpu-panel');
+    const track = panel.querySelector('[data-part="memory-track"]')!;
+    const used = panel.querySelector<HTMLElement>('[data-part="memory-used"]')!;
+    expect(track.className).toMatch(/\bbg-neutral-200\b/);
+    expect(track.className).toMatch(/\bdark:bg-neutral-700\b/);
+    expect(track.className).not.toMatch(/green/);
+    expect(used.style.width).toBe('0%');
+  });
+
+  it('titles the panel Memory (CPU) on the CPU and says host memory stands in for GPU memory', () => {
+    render(<GpuPanel gpu={makeGpu({ device: 'cpu' })} models={[]} />);
+    expect(screen.getByRole('heading', { name: 'Memory (CPU)' })).toBeInTheDocument();
+    expect(screen.getByTestId('gpu-panel')).toHaveTextContent('host memory stands in for GPU memory');
+    expect(screen.getByTestId('gpu-panel')).not.toHaveTextContent('GPU (cpu)');
+  });
+
+  it('titles the panel GPU with its device on a GPU', () => {
+    render(<GpuPanel gpu={makeGpu({ device: 'cuda' })} models={[]} />);
+    expect(screen.getByRole('heading', { name: /^GPU\s*\(cuda\)$/ })).toBeInTheDocument();
+  });
+
   it('says clearly when no GPU worker is live', () => {
     render(<GpuPanel gpu={NO_GPU_WORKER} models={[]} />);
     expect(screen.getByTestId('gpu-panel')).toHaveTextContent('No GPU worker live');
