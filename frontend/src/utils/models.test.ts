@@ -34,7 +34,7 @@ describe('diskSummary', () => {
     const summary = diskSummary(models);
 
     // Assert
-    expect(summary).toEqual({ models: 5, managedMb: 1024, localFolders: 1, localMb: 700 });
+    expect(summary).toEqual({ downloaded: 3, revisions: 2, managedMb: 1024, downloading: 1, localFolders: 1, localMb: 700 });
   });
 });
 

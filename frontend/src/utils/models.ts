@@ -34,15 +34,22 @@ export function hasCompleteFiles(model: Model): boolean {
 }
 
 export interface DiskSummary {
-  models: number;
+  /** Hub records whose files are complete on disk (each quantization is a record). */
+  downloaded: number;
+  /** Distinct (repo_id, revision) among them: the copies on disk. */
+  revisions: number;
   /** Hub files under the model cache, each (repo_id, revision) counted once. */
   managedMb: number;
+  /** Hub records still downloading (queued included): their bytes are not in `managedMb` yet. */
+  downloading: number;
   localFolders: number;
   localMb: number;
 }
 
 export function diskSummary(models: readonly Model[]): DiskSummary {
   const revisions = new Map<string, number>();
+  let downloaded = 0;
+  let downloading = 0;
   let localFolders = 0;
   let localMb = 0;
   for (const model of models) {
@@ -51,13 +58,15 @@ export function diskSummary(models: readonly Model[]): DiskSummary {
       localMb += model.disk_size_mb ?? 0;
       continue;
     }
-    if (!hasCompleteFiles(model) || model.disk_size_mb === null) continue;
+    if (model.status === 'downloading') downloading += 1;
+    if (!hasCompleteFiles(model)) continue;
+    downloaded += 1;
     const key = `${model.repo_id ?? ''}@${model.revision ?? ''}`;
-    revisions.set(key, Math.max(revisions.get(key) ?? 0, model.disk_size_mb));
+    revisions.set(key, Math.max(revisions.get(key) ?? 0, model.disk_size_mb ?? 0));
   }
   let managedMb = 0;
   for (const mb of revisions.values()) managedMb += mb;
-  return { models: models.length, managedMb, localFolders, localMb };
+  return { downloaded, revisions: revisions.size, managedMb, downloading, localFolders, localMb };
 }
 
 /** Other hub records that use the same downloaded revision, whose files a delete keeps. */

@@ -89,15 +89,41 @@ describe('WorkerBanner', () => {
 });
 
 describe('ListFooter', () => {
-  it('says N models and the GiB on disk, local folders apart', () => {
+  it('counts downloaded models and their disk once per revision, local folders apart', () => {
+    // Arrange
     const models = [
       makeModel({ repo_id: 'org/a', quantization: 'Q4', disk_size_mb: 2048 }),
       makeModel({ repo_id: 'org/a', quantization: 'Q8', disk_size_mb: 2048 }),
       makeModel({ source: 'local', repo_id: null, local_path: '/x', disk_size_mb: 512 }),
     ];
+
+    // Act
     render(<ListFooter models={models} />);
-    expect(screen.getByText(/3 models, 2\.0 GiB on disk/)).toBeInTheDocument();
-    expect(screen.getByText(/1 local folder \(512 MiB\),\s*not managed by miLLM/)).toBeInTheDocument();
+
+    // Assert
+    const footer = screen.getByRole('contentinfo', { name: 'Disk use' });
+    expect(footer).toHaveTextContent('2 downloaded models, 2.0 GiB on disk · 1 local folder (not managed by miLLM, 512 MiB)');
+    expect(footer).toHaveTextContent('as 1 copy');
+  });
+
+  it('says a lone local folder is no downloaded model, without two counts that read as two models', () => {
+    // Arrange
+    const local = makeModel({ source: 'local', repo_id: null, local_path: '/srv/tiny-local', disk_size_mb: 0 });
+
+    // Act
+    render(<ListFooter models={[local]} />);
+
+    // Assert
+    const footer = screen.getByRole('contentinfo', { name: 'Disk use' });
+    expect(footer).toHaveTextContent(/^0 downloaded models · 1 local folder \(not managed by miLLM\)$/);
+    expect(footer).not.toHaveTextContent('1 model,');
+  });
+
+  it('counts downloads in flight apart instead of implying their 0 MiB is final', () => {
+    render(<ListFooter models={[makeModel({ status: 'downloading', disk_size_mb: null })]} />);
+    const footer = screen.getByRole('contentinfo', { name: 'Disk use' });
+    expect(footer).toHaveTextContent('0 downloaded models · 1 downloading');
+    expect(footer).not.toHaveTextContent('0 MiB on disk');
   });
 });
 
