@@ -1,6 +1,6 @@
 import { ProgressBar } from '@/components/common';
 import { useNow } from '@/hooks/useNow';
-import { useConnectionStore } from '@/stores/connectionStore';
+import { useConnectionStore, type SocketState } from '@/stores/connectionStore';
 import { isStalled, STALL_AFTER_MS, useProgressStore } from '@/stores/progressStore';
 import type { Model } from '@/types';
 import { formatBytes, formatEta, formatPercent, formatSpeed } from '@/utils/format';
@@ -13,19 +13,27 @@ export function useDownloadPercent(model: Model): { percent: number; queued: boo
   return { percent, queued };
 }
 
+/** What replaces speed and ETA while the socket is away (the percent and bytes are the last known). */
+const AWAY_TEXT: Record<Exclude<SocketState, 'connected'>, string> = {
+  connecting: 'waiting for live updates…',
+  reconnecting: 'paused: reconnecting…',
+  offline: 'paused: live updates lost',
+};
+
 /** Progress of one download: bar, %, speed, ETA and bytes; "stalled" when bytes stop coming. */
 export function DownloadProgress({ model }: { model: Model }) {
   const sample = useProgressStore((s) => s.downloads[model.id]);
   const { percent, queued } = useDownloadPercent(model);
-  const live = useConnectionStore((s) => s.socket === 'connected');
+  const socket = useConnectionStore((s) => s.socket);
+  const live = socket === 'connected';
   const now = useNow(1000, !queued);
   const stalled = live && isStalled(sample, now);
   const parts: string[] = [formatPercent(percent)];
   if (queued) {
     parts.push('queued: waiting for a downloader to start');
   } else if (!live) {
-    // Without the socket there are no new samples: a speed would be a frozen one.
-    parts.push('live updates paused: speed unknown');
+    // Without the socket there are no new samples: a speed or an ETA would be a frozen one.
+    parts.push(AWAY_TEXT[socket]);
   } else if (stalled && sample?.lastGrowthAt != null) {
     const secs = Math.floor((now - sample.lastGrowthAt) / 1000);
     parts.push(`stalled: no new bytes for ${Math.max(secs, STALL_AFTER_MS / 1000)} s`);

@@ -38,12 +38,26 @@ describe('ModelCard', () => {
     expect(card).toHaveTextContent('41.9% · 512 KiB/s · ETA 4 s · 2.0 GiB of 4.7 GiB · files 2/5');
   });
 
-  it('shows no frozen speed while the socket is away', () => {
-    useConnectionStore.getState().setSocket('reconnecting');
+  it('shows the last percent and bytes but no frozen speed or ETA while the socket reconnects', () => {
+    // Arrange
     useProgressStore.getState().recordDownload(makeProgress({ model_id: 7, progress: 20 }));
+    useConnectionStore.getState().setSocket('reconnecting');
+
+    // Act
     const { card } = renderCard(makeModel({ id: 7, status: 'downloading' }));
-    expect(card).toHaveTextContent('live updates paused: speed unknown');
+
+    // Assert
+    expect(card).toHaveTextContent('20.0% · paused: reconnecting… · 2.0 GiB of 4.7 GiB');
     expect(card).not.toHaveTextContent('812.4 MiB/s');
+    expect(card).not.toHaveTextContent('ETA');
+  });
+
+  it('says live updates are lost while the socket is offline', () => {
+    useProgressStore.getState().recordDownload(makeProgress({ model_id: 7, progress: 20 }));
+    useConnectionStore.getState().setSocket('offline');
+    const { card } = renderCard(makeModel({ id: 7, status: 'downloading' }));
+    expect(card).toHaveTextContent('paused: live updates lost');
+    expect(card).not.toHaveTextContent('ETA');
   });
 
   it('starts a page opened mid-download at the list percent', () => {

@@ -8,11 +8,26 @@ const SOCKET_TEXT: Record<SocketState, string> = {
   offline: 'Live updates: offline',
 };
 
+/** What the live figures are worth in each state, said next to it while they are not live. */
+const HINT: Partial<Record<SocketState, string>> = {
+  reconnecting: 'progress shown is the last known',
+  offline: 'progress shown is the last known; reload to retry',
+};
+
 const DOT: Record<SocketState, string> = {
-  connecting: 'bg-neutral-500',
-  connected: 'bg-green-600',
-  reconnecting: 'bg-amber-500',
-  offline: 'bg-red-600',
+  connecting: 'bg-neutral-600 dark:bg-neutral-300',
+  connected: 'bg-green-700 dark:bg-green-400',
+  reconnecting: 'bg-amber-700 dark:bg-amber-300',
+  offline: 'bg-red-700 dark:bg-red-300',
+};
+
+/** A pill per state: text on a tinted background (AA: 900 on 100, 100 on 900/950), bolder when not live. */
+const PILL: Record<SocketState, string> = {
+  connecting: 'border-neutral-400 bg-neutral-100 text-neutral-900 dark:border-neutral-500 dark:bg-neutral-800 dark:text-neutral-100',
+  connected: 'border-green-700 bg-green-100 text-green-900 dark:border-green-500 dark:bg-green-950 dark:text-green-100',
+  reconnecting:
+    'border-amber-700 bg-amber-100 font-semibold text-amber-950 dark:border-amber-400 dark:bg-amber-950 dark:text-amber-100',
+  offline: 'border-red-700 bg-red-100 font-semibold text-red-900 dark:border-red-400 dark:bg-red-950 dark:text-red-100',
 };
 
 /** The loaded model and the socket's state, always on screen. */
@@ -30,9 +45,14 @@ export function StatusBar({ models }: { models: readonly Model[] }) {
           </span>
           {loading && <span className="text-neutral-700 dark:text-neutral-300"> · loading {loading.name}</span>}
         </p>
-        <p role="status" className="flex items-center gap-2">
-          <span aria-hidden="true" className={`inline-block size-2.5 rounded-full ${DOT[socket]}`} />
-          {SOCKET_TEXT[socket]}
+        <p
+          role="status"
+          data-state={socket}
+          className={`flex flex-wrap items-center gap-2 rounded-full border px-3 py-0.5 ${PILL[socket]}`}
+        >
+          <span aria-hidden="true" className={`inline-block size-2.5 shrink-0 rounded-full ${DOT[socket]}`} />
+          <span>{SOCKET_TEXT[socket]}</span>
+          {HINT[socket] && <span className="font-normal">({HINT[socket]})</span>}
         </p>
       </div>
     </footer>

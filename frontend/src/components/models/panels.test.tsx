@@ -74,6 +74,20 @@ describe('StatusBar', () => {
     expect(screen.getByRole('status')).toHaveTextContent(text);
     expect(screen.getByTestId('status-bar-model')).toHaveTextContent('no model');
   });
+
+  it('shows a lost connection as bold text on a tinted pill, not only as a dot', () => {
+    // Arrange
+    useConnectionStore.getState().setSocket('reconnecting');
+
+    // Act
+    render(<StatusBar models={[]} />);
+
+    // Assert
+    const state = screen.getByRole('status');
+    expect(state).toHaveAttribute('data-state', 'reconnecting');
+    expect(state).toHaveClass('bg-amber-100', 'text-amber-950', 'font-semibold', 'dark:bg-amber-950');
+    expect(state).toHaveTextContent('progress shown is the last known');
+  });
 });
 
 describe('WorkerBanner', () => {
