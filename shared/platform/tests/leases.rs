@@ -28,7 +28,10 @@ async fn taken_within_two_seconds(pool: &sqlx::PgPool, key: &LeaseKey) -> Option
 async fn a_released_lease_frees_the_lock_and_its_connection_goes_back_to_the_pool_warm() {
     // Arrange
     let (a, b) = two_pools().await;
-    let key = LeaseKey::Blob("ab".repeat(32));
+    let key = LeaseKey::Blob {
+        repo_id: "org/a".into(),
+        etag: "ab".repeat(32),
+    };
     let held = Lease::try_acquire(&a, key.clone())
         .await
         .unwrap()
@@ -82,7 +85,10 @@ async fn a_lease_dropped_without_release_closes_its_connection_so_the_lock_is_fr
 async fn an_acquisition_abandoned_while_the_lock_answer_is_on_its_way_leaves_no_lock_behind() {
     // Arrange: a warm pool, and a way to see advisory locks from another session.
     let (a, b) = two_pools().await;
-    let key = LeaseKey::Blob("cd".repeat(32));
+    let key = LeaseKey::Blob {
+        repo_id: "org/a".into(),
+        etag: "cd".repeat(32),
+    };
     Lease::try_acquire(&a, LeaseKey::Model(1))
         .await
         .unwrap()

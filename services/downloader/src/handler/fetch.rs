@@ -93,7 +93,7 @@ impl Fetcher<'_> {
         let etag = &file.cached.etag;
         let lease = tokio::select! {
             () = cancel.cancelled() => return Err(TransferError::Cancelled.into()),
-            lease = Lease::acquire(self.pool, LeaseKey::Blob(etag.clone())) => lease?,
+            lease = Lease::acquire(self.pool, LeaseKey::Blob { repo_id: self.repo_id.to_owned(), etag: etag.clone() }) => lease?,
         };
         let result = async {
             let _file_lock = BlobFileLock::acquire(self.root, self.repo_id, etag, cancel).await?;

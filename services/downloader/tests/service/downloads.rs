@@ -198,3 +198,28 @@ async fn a_cache_made_by_python_huggingface_hub_is_reused_without_fetching_a_byt
     }
     assert_eq!(record.cache_path, format!("models--org--python/snapshots/{commit}"));
 }
+
+#[tokio::test]
+async fn two_repos_holding_the_same_files_download_side_by_side() {
+    // Arrange: identical files in two repos, each capped so that one alone takes about ten seconds.
+    let env = TestEnv::start().await;
+    let source = crate::repos::big_repo();
+    env.publish("org/copy-a", &source, RepoOptions::default());
+    env.publish("org/copy-b", &source, RepoOptions::default());
+    for repo in ["org/copy-a", "org/copy-b"] {
+        env.hub.set_rate_limit(repo, Some(1024 * 1024));
+    }
+    let _downloader = env.downloader().spawn();
+    let mut events = env.events().await;
+
+    // Act
+    let a = env.request("org/copy-a", "Q4", None).await;
+    let b = env.request("org/copy-b", "Q4", None).await;
+    crate::common::progress_reaches(&mut events, b, 20.0, LONG).await;
+
+    // Assert: had b waited for a's blobs, a would be done by now.
+    let first = env.record(a).await.expect("record");
+    assert_eq!(first.model.status, ModelStatus::Downloading, "b waited for a");
+    assert_eq!(env.settled(a, LONG).await.model.status, ModelStatus::Ready);
+    assert_eq!(env.settled(b, LONG).await.model.status, ModelStatus::Ready);
+}

@@ -203,3 +203,34 @@ async fn a_bad_setting_stops_the_process_at_start_naming_the_variable() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("MAX_DOWNLOAD_WORKERS"), "{stderr}");
 }
+
+#[tokio::test]
+async fn downloads_queued_after_cancelled_ones_still_run() {
+    // Arrange: as many cancelled downloads as the process runs at once (two by default).
+    let env = TestEnv::start().await;
+    let source = big_repo();
+    env.publish("org/first", &source, RepoOptions::default());
+    env.publish("org/second", &crate::repos::big_repo_other(), RepoOptions::default());
+    env.publish("org/after", &crate::repos::tiny_repo(), RepoOptions::default());
+    env.hub.set_rate_limit("org/first", Some(RATE / 2));
+    env.hub.set_rate_limit("org/second", Some(RATE / 2));
+    let _downloader = env.downloader().spawn();
+    let mut events = env.events().await;
+    let first = env.request("org/first", "Q4", None).await;
+    let second = env.request("org/second", "Q4", None).await;
+    progress_reaches(&mut events, first, 5.0, LONG).await;
+    progress_reaches(&mut events, second, 5.0, LONG).await;
+
+    // Act
+    for id in [first, second] {
+        let (status, body) = env
+            .post(&format!("/api/models/{id}/cancel"), serde_json::json!({}))
+            .await;
+        assert!(status < 300, "cancel: {status} {body}");
+    }
+    let after = env.request("org/after", "Q4", None).await;
+
+    // Assert
+    let record = env.settled(after, Duration::from_secs(30)).await;
+    assert_eq!(record.model.status, ModelStatus::Ready, "{:?}", record.model);
+}

@@ -25,6 +25,23 @@ pub fn big_repo() -> PathBuf {
     cached_repo("downloader-big", |dir| RepoBuilder::new(dir).llama(shape).shards(1)).expect("big repo")
 }
 
+/// Another ~11 MiB repo whose weights differ from [`big_repo`]'s, so that the two share no
+/// blob (a blob's lease is per hash, whichever repo it is in).
+pub fn big_repo_other() -> PathBuf {
+    let shape = LlamaShape {
+        hidden: 256,
+        intermediate: 688,
+        layers: 2,
+        heads: 4,
+        kv_heads: 2,
+        vocab: 7936,
+    };
+    cached_repo("downloader-big-other", |dir| {
+        RepoBuilder::new(dir).llama(shape).shards(1)
+    })
+    .expect("big repo")
+}
+
 /// The files of a repo folder with their sizes, by name.
 pub fn repo_files(dir: &Path) -> Vec<(String, u64)> {
     let mut files: Vec<(String, u64)> = std::fs::read_dir(dir)

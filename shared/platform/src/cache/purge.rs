@@ -53,7 +53,15 @@ pub async fn purge_record_files(
     }
     let blobs = repo_dir(root, repo_id)?.join("blobs");
     for etag in partial_etags(&blobs)? {
-        let Some(lease) = Lease::try_acquire(pool, LeaseKey::Blob(etag.clone())).await? else {
+        let Some(lease) = Lease::try_acquire(
+            pool,
+            LeaseKey::Blob {
+                repo_id: repo_id.to_owned(),
+                etag: etag.clone(),
+            },
+        )
+        .await?
+        else {
             continue;
         };
         if let Some(_file_lock) = BlobFileLock::try_acquire(root, repo_id, &etag)? {
@@ -80,7 +88,14 @@ async fn remove_blob_if_unreferenced(
     repo_id: &str,
     etag: &str,
 ) -> Result<bool, PurgeError> {
-    let lease = Lease::acquire(pool, LeaseKey::Blob(etag.to_owned())).await?;
+    let lease = Lease::acquire(
+        pool,
+        LeaseKey::Blob {
+            repo_id: repo_id.to_owned(),
+            etag: etag.to_owned(),
+        },
+    )
+    .await?;
     let removed = match BlobFileLock::try_acquire(root, repo_id, etag)? {
         Some(_file_lock) if !blob_is_referenced(root, repo_id, etag)? => {
             remove_quietly(&repo_dir(root, repo_id)?.join("blobs").join(etag))?;

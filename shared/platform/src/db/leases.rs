@@ -16,8 +16,10 @@ use super::DbError;
 pub enum LeaseKey {
     /// The download of one record.
     Model(i64),
-    /// Writing one blob, by its sha256 (or ETag).
-    Blob(String),
+    /// Writing one blob of one repo, by its sha256 (or ETag). Per repo, as the blob's path is
+    /// (`models--org--name/blobs/<etag>`): two repos holding the same file write two copies, and
+    /// must not wait on each other.
+    Blob { repo_id: String, etag: String },
     /// Being the active GPU worker of a namespace: one per deployment.
     GpuWorker(String),
 }
@@ -27,7 +29,7 @@ impl LeaseKey {
     fn key(&self) -> i64 {
         let name = match self {
             LeaseKey::Model(id) => format!("millm.model.{id}"),
-            LeaseKey::Blob(sha) => format!("millm.blob.{sha}"),
+            LeaseKey::Blob { repo_id, etag } => format!("millm.blob.{repo_id}.{etag}"),
             LeaseKey::GpuWorker(namespace) => format!("millm.gpu-worker.{namespace}"),
         };
         let digest = Sha256::digest(name.as_bytes());
@@ -118,7 +120,16 @@ mod tests {
     #[test]
     fn model_and_blob_keys_differ() {
         assert_ne!(LeaseKey::Model(1).key(), LeaseKey::Model(2).key());
-        assert_ne!(LeaseKey::Model(1).key(), LeaseKey::Blob("1".into()).key());
+        let blob = |repo: &str| LeaseKey::Blob {
+            repo_id: repo.into(),
+            etag: "1".into(),
+        };
+        assert_ne!(LeaseKey::Model(1).key(), blob("o/n").key());
+        assert_ne!(
+            blob("o/a").key(),
+            blob("o/b").key(),
+            "the same file in two repos is two blobs"
+        );
         assert_eq!(LeaseKey::Model(7).key(), LeaseKey::Model(7).key());
     }
 }

@@ -66,7 +66,9 @@ pub fn hub_failure(error: &HubError, token_sent: bool, site: CallSite<'_>) -> Fa
             .with_details(json!({"revision": revision})),
             (Some("GatedRepo"), _) | (None, 403) if !token_sent => Failure::new(
                 ErrorCode::GatedModelNoToken,
-                format!("'{repo_id}' is gated: accept its licence on the hub, then give a HuggingFace token that has access to it"),
+                format!(
+                    "'{repo_id}' is gated: accept its licence on the hub, then give a HuggingFace token that has access to it"
+                ),
             ),
             (Some("GatedRepo"), _) | (None, 401 | 403) if token_sent => Failure::new(
                 ErrorCode::InvalidHfToken,
