@@ -39,7 +39,7 @@ services:
 	@scripts/services.sh
 
 build: venv ui
-	$(CARGO) build --release -p millm-gateway -p millm-downloader -p millm-gpu-worker --bins
+	$(CARGO) build --release -p millm-gateway -p millm-downloader -p millm-gpu-worker -p millm-cli --bins
 
 $(NODE_STAMP): $(FRONTEND)/package-lock.json
 	cd $(FRONTEND) && npm ci --no-audit --no-fund
