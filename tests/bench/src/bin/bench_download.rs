@@ -3,7 +3,7 @@
 //!
 //! Contenders fetch the same repo: ours through the API (POST → `ready`, verified, in the
 //! HuggingFace cache layout); Python `huggingface_hub.snapshot_download` (`HF_HUB_DISABLE_XET=1`,
-//! timed inside Python, imports excluded); the ceiling is two parallel `curl -o` then two
+//! timed inside Python, imports excluded); the ceiling is two parallel `curl -L -o` (through the CDN redirect) then two
 //! parallel `openssl dgst -sha256`, timed back to back. Then the latency of POST → first
 //! progress event (median of 10) and of cancel → stopped.
 
@@ -36,7 +36,7 @@ async fn ceiling(hub: &FakeHub, repo_id: &str, shards: &[String], work: &Path) -
     let started = Instant::now();
     let curls = shards.iter().map(|f| {
         Command::new("curl")
-            .args(["-s", "-f", "-o"])
+            .args(["-s", "-f", "-L", "-o"])
             .arg(work.join(f))
             .arg(format!("{}/{repo_id}/resolve/main/{f}", hub.url()))
             .status()
