@@ -80,6 +80,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hub = FakeHub::start().await;
     let repo_id = "bench/llama";
     let commit = hub.add_repo(repo_id, &dir, RepoOptions::default())?.commit;
+    // `BENCH_CDN=1`: LFS files through the hub's CDN redirect, as the real hub sends them.
+    hub.serve_via_cdn(repo_id, std::env::var_os("BENCH_CDN").is_some());
 
     let mut files = Vec::new();
     for entry in std::fs::read_dir(&dir)? {

@@ -23,6 +23,8 @@ async fn a_pull_prints_rising_progress_lines_that_end_at_100_and_leaves_the_mode
     env.hub
         .add_repo("org/tiny", &repo, RepoOptions::default())
         .expect("served");
+    // Its LFS files through the CDN redirect, as the real hub sends them.
+    env.hub.serve_via_cdn("org/tiny", true);
     env.hub.set_rate_limit("org/tiny", Some(dir_bytes(&repo) / 3));
 
     // Act
@@ -51,6 +53,7 @@ async fn a_pull_of_a_gated_repo_without_a_token_exits_1_and_names_the_code() {
         ..RepoOptions::default()
     };
     env.hub.add_repo("org/gated", &tiny_repo(), gated).expect("served");
+    env.hub.serve_via_cdn("org/gated", true);
 
     // Act
     let run = env.millm(&["pull", "org/gated"]).await;

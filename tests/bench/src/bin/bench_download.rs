@@ -217,8 +217,10 @@ async fn main() {
     let hub = FakeHub::start().await;
     let small = repo("bench-small-2", LlamaShape::bench_small());
     hub.add_repo("bench/small", &small, RepoOptions::default()).unwrap();
-    // Every contender goes through the CDN redirect, as the real hub sends LFS files.
-    hub.serve_via_cdn("bench/small", true);
+    // Every contender goes through the CDN redirect, as the real hub sends LFS files
+    // (`BENCH_DIRECT=1` serves them directly instead, to compare).
+    let cdn = std::env::var_os("BENCH_DIRECT").is_none();
+    hub.serve_via_cdn("bench/small", cdn);
     println!(
         "# bench-download (loopback fake hub, LFS files through its CDN redirect, sha256 verified by every contender)"
     );
@@ -226,7 +228,7 @@ async fn main() {
     if std::env::var_os("BENCH_SKIP_LARGE").is_none() {
         let large = repo("bench-large-2", LlamaShape::bench_large());
         hub.add_repo("bench/large", &large, RepoOptions::default()).unwrap();
-        hub.serve_via_cdn("bench/large", true);
+        hub.serve_via_cdn("bench/large", cdn);
         throughput(&hub, "bench/large", &large, &work).await;
     }
     let tiny = cached_repo("bench-tiny", |dir| RepoBuilder::new(dir).llama(LlamaShape::tiny())).expect("tiny repo");
