@@ -182,7 +182,7 @@ async fn a_file_behind_the_cdn_is_resolved_once_and_its_chunks_go_straight_to_th
     setup.hub.serve_via_cdn(REPO, true);
     setup.hub.add_token("hf_reader");
     let spec = FileSpec {
-        token: Some("hf_reader".into()),
+        token: Some(millm_contract::config::Secret::new("hf_reader")),
         ..setup.spec("model.safetensors", &bytes)
     };
 

@@ -73,7 +73,7 @@ fn planned(sibling: &Sibling, input: &PlanInput<'_>) -> Result<PlannedFile, &'st
         cache::blob_path(input.root, input.repo.as_str(), &etag).map_err(|_| "the hub gave an invalid blob id")?;
     let spec = FileSpec {
         url: input.hub.resolve_url(input.repo, input.commit, &name),
-        token: input.token.map(|t| t.expose().to_owned()),
+        token: input.token.cloned(),
         size,
         expected,
         dest_blob,

@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use millm_contract::config::Secret;
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 
@@ -17,15 +18,15 @@ use reqwest::header::LOCATION;
 pub(crate) struct Source {
     pub url: String,
     /// The hub token; `None` for a presigned CDN URL, which carries its own authorisation.
-    pub token: Option<String>,
+    pub token: Option<Secret>,
 }
 
 impl Source {
     /// The resolve URL itself, followed as a redirect per request: the fallback that always works.
-    pub fn hub(resolve_url: &str, token: Option<&str>) -> Self {
+    pub fn hub(resolve_url: &str, token: Option<&Secret>) -> Self {
         Self {
             url: resolve_url.to_owned(),
-            token: token.map(str::to_owned),
+            token: token.cloned(),
         }
     }
 
@@ -41,12 +42,12 @@ impl Source {
 pub(crate) async fn locate(
     resolver: &reqwest::Client,
     resolve_url: &str,
-    token: Option<&str>,
+    token: Option<&Secret>,
     timeout: Duration,
 ) -> Source {
     let mut request = resolver.head(resolve_url);
     if let Some(token) = token {
-        request = request.bearer_auth(token);
+        request = request.bearer_auth(token.expose());
     }
     let response = match tokio::time::timeout(timeout, request.send()).await {
         Ok(Ok(response)) => response,
@@ -87,7 +88,8 @@ mod tests {
 
     #[test]
     fn only_a_tokenless_url_with_a_query_counts_as_presigned() {
-        assert!(!Source::hub("http://hub/o/n/resolve/c/f", Some("hf_x")).is_presigned());
+        let token = Secret::new("hf_x");
+        assert!(!Source::hub("http://hub/o/n/resolve/c/f", Some(&token)).is_presigned());
         assert!(!Source::hub("http://hub/o/n/resolve/c/f", None).is_presigned());
         let cdn = Source {
             url: "http://cdn/o/n/c/f?expires=1&sig=ab".into(),

@@ -25,7 +25,7 @@ mod state;
 mod tracker;
 mod writeback;
 
-use std::fmt;
+use millm_contract::config::Secret;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,34 +62,20 @@ impl Expected {
 }
 
 /// One file to fetch.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct FileSpec {
     /// The file's path in the repo; names the file in errors and traces.
     pub name: String,
     /// The resolve URL, `{endpoint}/{org}/{name}/resolve/{commit}/{path}`.
     pub url: String,
-    /// Hub token sent as `Authorization: Bearer`; never logged.
-    pub token: Option<String>,
+    /// Hub token sent as `Authorization: Bearer`; a `Secret`, so it never reaches a log line.
+    pub token: Option<Secret>,
     /// The size announced by the hub; the finished file must have exactly this size.
     pub size: u64,
     /// The hash the finished file must have.
     pub expected: Expected,
     /// Where the finished blob goes (`…/blobs/<etag>`); the partial file is `<dest_blob>.incomplete`.
     pub dest_blob: PathBuf,
-}
-
-impl fmt::Debug for FileSpec {
-    // Hand-written so that the token can never reach a log line through `{:?}`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FileSpec")
-            .field("name", &self.name)
-            .field("url", &self.url)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("size", &self.size)
-            .field("expected", &self.expected)
-            .field("dest_blob", &self.dest_blob)
-            .finish()
-    }
 }
 
 impl FileSpec {

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use millm_contract::config::Secret;
 use reqwest::header::RANGE;
 use tokio::sync::Semaphore;
 
@@ -35,7 +36,7 @@ pub(crate) struct FileCtx {
     pub name: String,
     /// The hub's resolve URL, and the hub token for it.
     pub resolve_url: String,
-    pub token: Option<String>,
+    pub token: Option<Secret>,
     /// Where the range requests go now: the CDN URL the resolve gave, or the resolve URL.
     pub source: std::sync::RwLock<Source>,
     pub file: Arc<File>,
@@ -141,7 +142,7 @@ impl FileCtx {
         let fresh = locate(
             &self.resolver,
             &self.resolve_url,
-            self.token.as_deref(),
+            self.token.as_ref(),
             self.stall_timeout,
         )
         .await;
@@ -161,7 +162,7 @@ async fn stream_range(ctx: &FileCtx, chunk: usize, from: u64, end: u64) -> Resul
         .get(&source.url)
         .header(RANGE, format!("bytes={from}-{}", end - 1));
     if let Some(token) = &source.token {
-        request = request.bearer_auth(token);
+        request = request.bearer_auth(token.expose());
     }
     let mut response = tokio::time::timeout(ctx.stall_timeout, request.send())
         .await

@@ -113,9 +113,9 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
     // LFS files (those with a sha256) go through the CDN; small files are served directly.
     let lfs = matches!(spec.expected, Expected::Sha256(_));
     let source = if lfs && tracker.pending_chunks() > 0 {
-        locate(p.resolver, &spec.url, spec.token.as_deref(), p.config.stall_timeout).await
+        locate(p.resolver, &spec.url, spec.token.as_ref(), p.config.stall_timeout).await
     } else {
-        Source::hub(&spec.url, spec.token.as_deref())
+        Source::hub(&spec.url, spec.token.as_ref())
     };
     let ctx = Arc::new(FileCtx {
         client: p.engine_client.clone(),
