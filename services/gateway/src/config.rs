@@ -10,9 +10,10 @@ pub struct HttpSettings {
     pub host: String,
     #[serde(default = "default_port")]
     pub port: u16,
-    /// Comma list of allowed roots for local registration; empty allows any absolute path.
+    /// Allowed roots for local registration (`LOCAL_MODEL_ROOTS`, a comma list); empty allows
+    /// any absolute path.
     #[serde(default)]
-    pub local_model_roots: String,
+    pub local_model_roots: LocalRoots,
     #[serde(default)]
     pub millm_api_key: Option<Secret>,
     /// Seconds the GPU worker waits for work in flight; the gateway waits 10 s more.
@@ -53,12 +54,43 @@ impl GatewayConfig {
     }
 
     pub fn local_roots(&self) -> Vec<PathBuf> {
-        self.http
-            .local_model_roots
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
-            .collect()
+        self.http.local_model_roots.0.clone()
+    }
+}
+
+/// `LOCAL_MODEL_ROOTS`, parsed once at start: the folders local models may come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalRoots(pub Vec<PathBuf>);
+
+impl LocalRoots {
+    /// A comma list; blank entries are ignored.
+    pub fn parse(text: &str) -> Self {
+        Self(
+            text.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+                .collect(),
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for LocalRoots {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|text| Self::parse(&text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_roots_are_a_comma_list_without_blank_entries() {
+        assert_eq!(
+            LocalRoots::parse(" /models , ,/data/llm"),
+            LocalRoots(vec![PathBuf::from("/models"), PathBuf::from("/data/llm")])
+        );
+        assert_eq!(LocalRoots::parse(""), LocalRoots::default());
     }
 }

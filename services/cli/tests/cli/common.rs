@@ -65,7 +65,7 @@ impl Env {
             http: HttpSettings {
                 host: "127.0.0.1".into(),
                 port: 0,
-                local_model_roots: String::new(),
+                local_model_roots: Default::default(),
                 millm_api_key: api_key.map(Secret::new),
                 graceful_unload_timeout: millm_contract::config::Seconds::from_secs(2),
                 millm_ui_dir: PathBuf::from("no-ui-in-rust-tests"),

@@ -106,7 +106,7 @@ async fn bad_local_paths_are_refused_with_their_reason() {
 async fn a_path_outside_the_allowed_roots_is_refused_even_through_a_symlink() {
     let allowed = tempfile::tempdir().unwrap();
     let outside = tempfile::tempdir().unwrap();
-    let roots = allowed.path().to_string_lossy().into_owned();
+    let roots = millm_gateway::config::LocalRoots(vec![allowed.path().to_path_buf()]);
     let app = spawn_app_with(|c| c.http.local_model_roots = roots).await;
     let inside = tiny_repo_copy(allowed.path());
     let elsewhere = tiny_repo_copy(outside.path());

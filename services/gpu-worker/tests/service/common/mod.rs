@@ -34,7 +34,7 @@ pub async fn gateway() -> Gateway {
         http: HttpSettings {
             host: "127.0.0.1".into(),
             port: 0,
-            local_model_roots: String::new(),
+            local_model_roots: Default::default(),
             millm_api_key: None,
             graceful_unload_timeout: millm_contract::config::Seconds::from_secs(2),
             // The Rust tests build no UI: the API runs without one.
