@@ -17,7 +17,7 @@ pub struct HttpSettings {
     #[serde(default)]
     pub millm_api_key: Option<Secret>,
     /// Seconds the GPU worker waits for work in flight; the gateway waits 10 s more.
-    #[serde(default = "default_graceful")]
+    #[serde(default = "millm_contract::config::default_graceful_unload_timeout")]
     pub graceful_unload_timeout: Seconds,
     /// The built web UI served at `/` (`MILLM_UI_DIR`); relative to the working directory.
     #[serde(default = "default_ui_dir")]
@@ -29,9 +29,6 @@ fn default_host() -> String {
 }
 fn default_port() -> u16 {
     8000
-}
-fn default_graceful() -> Seconds {
-    Seconds::from_secs(30)
 }
 fn default_ui_dir() -> PathBuf {
     PathBuf::from("frontend/dist")

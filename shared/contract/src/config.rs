@@ -145,6 +145,12 @@ pub struct QueueWorkerConfig {
     pub orphan_requeue_secs: Seconds,
 }
 
+/// `GRACEFUL_UNLOAD_TIMEOUT`, read by the GPU worker (how long an unload waits for work in
+/// flight) and the gateway (which waits 10 s more): one default for both.
+pub fn default_graceful_unload_timeout() -> Seconds {
+    Seconds::from_secs(30)
+}
+
 /// Reads one part of a service's configuration; the error names the variable.
 pub fn from_env<T: serde::de::DeserializeOwned>() -> Result<T, ConfigError> {
     from_vars(std::env::vars())

@@ -46,7 +46,7 @@ pub struct WorkerSettings {
     #[serde(default)]
     pub device_memory_limit_mb: Option<u64>,
     /// Seconds an unload waits for work in flight on the model.
-    #[serde(default = "default_graceful")]
+    #[serde(default = "millm_contract::config::default_graceful_unload_timeout")]
     pub graceful_unload_timeout: Seconds,
     /// A model id, or a name that exactly one record has.
     #[serde(default)]
@@ -55,10 +55,6 @@ pub struct WorkerSettings {
 
 fn default_device() -> DeviceChoice {
     DeviceChoice::Auto
-}
-
-fn default_graceful() -> Seconds {
-    Seconds::from_secs(30)
 }
 
 #[derive(Debug, Clone)]
