@@ -29,6 +29,11 @@ impl FaultTable {
         f(faults.entry(repo_id.to_owned()).or_default())
     }
 
+    /// Disarms every fault of this repo that has not fired yet (failures, drops, corruptions).
+    pub fn clear(&self, repo_id: &str) {
+        self.faults.lock().expect("fault table poisoned").remove(repo_id);
+    }
+
     pub fn set_fail_next(&self, repo_id: &str, status: u16, times: u32) {
         self.with(repo_id, |f| f.fail_next = (times > 0).then_some((status, times)));
     }

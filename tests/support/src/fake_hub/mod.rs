@@ -230,6 +230,12 @@ impl FakeHub {
         self.state.faults.add_corruption(repo_id, path, offset, times);
     }
 
+    /// Disarms the faults of `repo_id` that have not fired yet (failures, drops, corruptions); a
+    /// rate limit stays.
+    pub fn clear_faults(&self, repo_id: &str) {
+        self.state.faults.clear(repo_id);
+    }
+
     /// Body bytes handed to the server for this file, over all requests since the last reset.
     pub fn bytes_served(&self, repo_id: &str, path: &str) -> u64 {
         self.state
