@@ -15,24 +15,34 @@ use reqwest::header::LOCATION;
 
 /// Where the range requests of one file go, and with which credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Source {
-    pub url: String,
-    /// The hub token; `None` for a presigned CDN URL, which carries its own authorisation.
-    pub token: Option<Secret>,
+pub(crate) enum Source {
+    /// The hub's resolve URL with the hub token, followed as a redirect per request: the
+    /// fallback that always works.
+    Hub { url: String, token: Option<Secret> },
+    /// The presigned CDN URL a redirect gave; it carries its own authorisation and must not
+    /// be sent the hub token.
+    Cdn { url: String },
 }
 
 impl Source {
-    /// The resolve URL itself, followed as a redirect per request: the fallback that always works.
     pub fn hub(resolve_url: &str, token: Option<&Secret>) -> Self {
-        Self {
+        Self::Hub {
             url: resolve_url.to_owned(),
             token: token.cloned(),
         }
     }
 
-    /// Whether this is a presigned URL rather than the hub's resolve route.
-    pub fn is_presigned(&self) -> bool {
-        self.token.is_none() && self.url.contains('?')
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Hub { url, .. } | Self::Cdn { url } => url,
+        }
+    }
+
+    pub fn token(&self) -> Option<&Secret> {
+        match self {
+            Self::Hub { token, .. } => token.as_ref(),
+            Self::Cdn { .. } => None,
+        }
     }
 }
 
@@ -60,10 +70,7 @@ pub(crate) async fn locate(
     let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok());
     match (redirected, location) {
         (true, Some(location)) => match response.url().join(location) {
-            Ok(url) => Source {
-                url: url.to_string(),
-                token: None,
-            },
+            Ok(url) => Source::Cdn { url: url.to_string() },
             Err(_) => Source::hub(resolve_url, token),
         },
         _ => Source::hub(resolve_url, token),
@@ -80,21 +87,4 @@ pub(crate) fn resolver_client(user_agent: &'static str) -> reqwest::Result<reqwe
         .tcp_nodelay(true)
         .user_agent(user_agent)
         .build()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_a_tokenless_url_with_a_query_counts_as_presigned() {
-        let token = Secret::new("hf_x");
-        assert!(!Source::hub("http://hub/o/n/resolve/c/f", Some(&token)).is_presigned());
-        assert!(!Source::hub("http://hub/o/n/resolve/c/f", None).is_presigned());
-        let cdn = Source {
-            url: "http://cdn/o/n/c/f?expires=1&sig=ab".into(),
-            token: None,
-        };
-        assert!(cdn.is_presigned());
-    }
 }

@@ -159,9 +159,9 @@ async fn stream_range(ctx: &FileCtx, chunk: usize, from: u64, end: u64) -> Resul
     let source = ctx.source();
     let mut request = ctx
         .client
-        .get(&source.url)
+        .get(source.url())
         .header(RANGE, format!("bytes={from}-{}", end - 1));
-    if let Some(token) = &source.token {
+    if let Some(token) = source.token() {
         request = request.bearer_auth(token.expose());
     }
     let mut response = tokio::time::timeout(ctx.stall_timeout, request.send())
@@ -170,7 +170,7 @@ async fn stream_range(ctx: &FileCtx, chunk: usize, from: u64, end: u64) -> Resul
         .map_err(|err| AttemptError::Transient(describe(err)))?;
 
     let status = response.status();
-    if source.is_presigned() && matches!(status.as_u16(), 400 | 401 | 403) {
+    if matches!(source, Source::Cdn { .. }) && matches!(status.as_u16(), 400 | 401 | 403) {
         ctx.relocate(&source).await;
         return Err(AttemptError::Transient(format!(
             "the CDN refused its URL (HTTP {})",

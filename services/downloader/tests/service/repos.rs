@@ -15,12 +15,8 @@ pub fn tiny_repo() -> PathBuf {
 /// One ~11 MiB shard: at 1 MiB chunks, eleven chunks.
 pub fn big_repo() -> PathBuf {
     let shape = LlamaShape {
-        hidden: 256,
-        intermediate: 688,
-        layers: 2,
-        heads: 4,
-        kv_heads: 2,
         vocab: 8000,
+        ..LlamaShape::small()
     };
     cached_repo("downloader-big", |dir| RepoBuilder::new(dir).llama(shape).shards(1)).expect("big repo")
 }
@@ -29,12 +25,8 @@ pub fn big_repo() -> PathBuf {
 /// blob (a blob's lease is per hash, whichever repo it is in).
 pub fn big_repo_other() -> PathBuf {
     let shape = LlamaShape {
-        hidden: 256,
-        intermediate: 688,
-        layers: 2,
-        heads: 4,
-        kv_heads: 2,
         vocab: 7936,
+        ..LlamaShape::small()
     };
     cached_repo("downloader-big-other", |dir| {
         RepoBuilder::new(dir).llama(shape).shards(1)

@@ -26,6 +26,20 @@ impl LlamaShape {
         }
     }
 
+    /// About 3.5 M parameters (some 5 MiB of weights at Q4): large enough that memory and
+    /// download progress show, small enough to load in a test. Vary `vocab` for repos whose
+    /// files must differ.
+    pub const fn small() -> Self {
+        Self {
+            hidden: 256,
+            intermediate: 688,
+            layers: 2,
+            heads: 4,
+            kv_heads: 2,
+            vocab: 4096,
+        }
+    }
+
     /// About 254 M parameters, 509 MB in BF16.
     pub const fn bench_small() -> Self {
         Self {

@@ -15,6 +15,16 @@ fn no_redirects() -> reqwest::Client {
         .unwrap()
 }
 
+/// The presigned URL `resolve` sends the sample's LFS file to.
+async fn cdn_location(client: &reqwest::Client, hub: &millm_test_support::FakeHub) -> String {
+    let redirect = client
+        .get(format!("{}/{REPO}/resolve/main/model.safetensors", hub.url()))
+        .send()
+        .await
+        .unwrap();
+    header(&redirect, "location").expect("a redirect").to_owned()
+}
+
 #[tokio::test]
 async fn an_lfs_file_redirects_to_the_cdn_with_its_linked_etag_and_size() {
     // Arrange
@@ -61,12 +71,7 @@ async fn the_cdn_serves_ranges_refuses_a_hub_token_and_counts_apart_from_resolve
     hub.serve_via_cdn(REPO, true);
     let client = no_redirects();
     let bytes = sample.bytes("model.safetensors");
-    let redirect = client
-        .get(format!("{}/{REPO}/resolve/main/model.safetensors", hub.url()))
-        .send()
-        .await
-        .unwrap();
-    let location = header(&redirect, "location").unwrap().to_owned();
+    let location = cdn_location(&client, &hub).await;
 
     // Act
     let range = client.get(&location).header(RANGE, "bytes=10-19").send().await.unwrap();
@@ -94,12 +99,7 @@ async fn a_presigned_url_is_refused_once_it_expires() {
     hub.serve_via_cdn(REPO, true);
     hub.set_cdn_url_ttl(std::time::Duration::ZERO);
     let client = no_redirects();
-    let redirect = client
-        .get(format!("{}/{REPO}/resolve/main/model.safetensors", hub.url()))
-        .send()
-        .await
-        .unwrap();
-    let location = header(&redirect, "location").unwrap().to_owned();
+    let location = cdn_location(&client, &hub).await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
 
     // Act

@@ -70,14 +70,7 @@ pub fn tiny_repo() -> PathBuf {
 
 /// A small Llama (about 3.5 M parameters, some 5 MiB of weights at Q4): large enough that its memory shows.
 pub fn small_repo() -> PathBuf {
-    let shape = LlamaShape {
-        hidden: 256,
-        intermediate: 688,
-        layers: 2,
-        heads: 4,
-        kv_heads: 2,
-        vocab: 4096,
-    };
+    let shape = LlamaShape::small();
     cached_repo("gpu-service-small", |dir| RepoBuilder::new(dir).llama(shape).shards(2)).expect("small repo")
 }
 

@@ -66,14 +66,7 @@ fn build(recipe: Recipe) -> Result<PathBuf, String> {
     let built = match recipe {
         Recipe::Tiny => cached_repo("e2e-tiny", |dir| RepoBuilder::new(dir).llama(LlamaShape::tiny())),
         Recipe::Slow => {
-            let shape = LlamaShape {
-                hidden: 256,
-                intermediate: 688,
-                layers: 2,
-                heads: 4,
-                kv_heads: 2,
-                vocab: 4096,
-            };
+            let shape = LlamaShape::small();
             cached_repo("e2e-slow", |dir| RepoBuilder::new(dir).llama(shape).shards(2))
         }
         Recipe::Big => {
