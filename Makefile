@@ -69,12 +69,13 @@ run: build services
 	@scripts/env.sh
 	@scripts/run.sh
 
-# All three parts run even when one fails, so one run shows every failure; any failure fails it.
+# All parts run even when one fails, so one run shows every failure; any failure fails it.
 test:
 	@status=0; \
 	$(MAKE) --no-print-directory test-rust || status=1; \
 	$(MAKE) --no-print-directory test-frontend || status=1; \
 	$(MAKE) --no-print-directory test-e2e || status=1; \
+	$(MAKE) --no-print-directory test-deploy || status=1; \
 	exit $$status
 
 test-rust: venv services
