@@ -2,7 +2,8 @@
 
 What each service reads comes from its envy structs (shared/contract/src/config.rs and each service's config.rs),
 and .env.example's sections (`# --- <readers> ---`) must say the same. Variables that a library reads rather than
-our config are in LIBRARY_VARIABLES, each with its reason.
+our config are in LIBRARY_VARIABLES, each with its reason. RUST_LOG is not among them: nothing reads it (the
+log filter is LOG_LEVEL, given to EnvFilter::try_new), so setting it would be a mistake this test catches.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ LIBRARY_VARIABLES = {
     "HTTPS_PROXY": ({"gateway", "downloader"}, "reqwest (the hub clients) reads the proxy from the environment"),
     "HTTP_PROXY": ({"gateway", "downloader"}, "reqwest, for plain-http hub mirrors"),
     "NO_PROXY": ({"gateway", "downloader"}, "reqwest: hosts that bypass the proxy"),
-    "RUST_LOG": (set(MILLM_SERVICES), "tracing-subscriber's EnvFilter, when LOG_LEVEL is not enough"),
     "POSTGRES_PASSWORD": (set(MILLM_SERVICES), "Kubernetes expands it into DATABASE_URL ($(POSTGRES_PASSWORD))"),
     "HOME": ({"gpu-worker"}, "torch and CUDA write their caches under it; the root filesystem is read-only"),
 }
