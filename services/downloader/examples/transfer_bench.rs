@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use millm_downloader::transfer::{EngineConfig, Expected, FileSpec, MIB, ProgressCounter, TransferEngine};
+use futures::FutureExt;
+use millm_downloader::transfer::{EngineConfig, Expected, FileSpec, MIB, ProgressCounter, TransferEngine, fan_out};
 use millm_test_support::{FakeHub, LlamaShape, RepoBuilder, RepoOptions, cached_repo};
 use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
@@ -129,14 +130,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
             .collect();
         let started = Instant::now();
-        engine
-            .fetch_many(
-                &specs,
-                setting("BENCH_FILES", 2),
-                &ProgressCounter::new(),
-                &CancellationToken::new(),
-            )
-            .await?;
+        let progress = ProgressCounter::new();
+        let (engine, progress) = (&engine, &progress);
+        fan_out(
+            specs.iter().collect(),
+            |spec| spec.size,
+            setting("BENCH_FILES", 2),
+            &CancellationToken::new(),
+            |spec, cancel| async move { engine.fetch(spec, progress, &cancel).await.map(drop) }.boxed(),
+        )
+        .await?;
         let secs = started.elapsed().as_secs_f64();
         println!(
             "run {run}: {} files, {:.0} MB in {secs:.2} s = {:.0} MB/s verified (chunk {} MiB, {} ranges/file)",

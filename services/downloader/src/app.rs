@@ -8,6 +8,7 @@ use millm_contract::names::Names;
 use millm_platform::bus::Bus;
 use millm_platform::db;
 use millm_platform::hub::{Breaker, HubClient};
+use millm_platform::ops;
 use millm_platform::queue::{self, Liveness};
 use millm_platform::seal::Sealer;
 use redis::aio::ConnectionManager;
@@ -30,6 +31,9 @@ pub struct Application {
     ctx: Arc<JobContext>,
     conn: ConnectionManager,
     cancels: async_nats::Subscriber,
+    /// Stops the operations port once the process has stopped.
+    ops_stop: CancellationToken,
+    ops_port: Option<u16>,
 }
 
 impl Application {
@@ -37,6 +41,7 @@ impl Application {
     /// before any job can start, so no cancel is missed.
     pub async fn build(config: DownloaderConfig) -> Result<Self, DownloaderError> {
         config.validate()?;
+        millm_platform::metrics::install();
         let common = &config.common;
         let root = common.model_cache_dir.clone();
         std::fs::create_dir_all(&root).map_err(|source| DownloaderError::CacheDir {
@@ -73,13 +78,29 @@ impl Application {
             registry: JobRegistry::new(),
             max_files: FILES_PER_JOB,
         });
+        let ops_stop = CancellationToken::new();
+        let deps = ops::Deps {
+            pool: ctx.pool.clone(),
+            redis: conn.clone(),
+            nats: ctx.bus.client().clone(),
+        };
+        let ops = ops::serve(config.common.metrics_port, deps, ops_stop.clone())
+            .await
+            .map_err(DownloaderError::Ops)?;
         Ok(Self {
             id: process_id(),
             config,
             ctx,
             conn,
             cancels,
+            ops_stop,
+            ops_port: ops.map(|o| o.addr.port()),
         })
+    }
+
+    /// The operations port (`METRICS_PORT`), when one is served.
+    pub fn ops_port(&self) -> Option<u16> {
+        self.ops_port
     }
 
     /// This process's id: its heartbeat id and the stem of its worker names.
@@ -119,6 +140,7 @@ impl Application {
             () = signal => tracing::info!("stop signal received; shutting down"),
             _ = &mut worker => {
                 stop.cancel();
+                self.ops_stop.cancel();
                 return Err(DownloaderError::Worker("the worker loop ended".into()));
             }
         }
@@ -138,6 +160,7 @@ impl Application {
             Ok(Err(e)) => tracing::warn!(error = %e, "NATS messages not flushed"),
             Err(_) => tracing::warn!("NATS messages not flushed in time"),
         }
+        self.ops_stop.cancel();
         tracing::info!("downloader stopped");
         Ok(())
     }

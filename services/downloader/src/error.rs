@@ -21,6 +21,8 @@ pub enum DownloaderError {
     Hub(#[from] millm_platform::hub::HubError),
     #[error("HTTP client: {0}")]
     Http(#[from] reqwest::Error),
+    #[error("METRICS_PORT: cannot serve the operations port: {0}")]
+    Ops(std::io::Error),
     #[error("cache folder {path}: {source}")]
     CacheDir {
         path: String,

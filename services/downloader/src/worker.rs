@@ -6,26 +6,24 @@
 //! - A job stopped by shutdown is pushed again as a fresh job, after its leases are released,
 //!   so no attempt is counted and any process may pick it up.
 //! - Worker names are unique per start (`{id}-{generation}`): apalis refuses a reused name for
-//!   heartbeat × missed beats. A worker that fails (registration, Redis) is logged and started
-//!   again under a new name, because nothing else would notice it stopped.
+//!   heartbeat × missed beats. A worker that fails (registration, Redis) is started again under
+//!   a new name by the platform's one supervision (`supervise::restarting`), because nothing
+//!   else would notice it stopped.
 //! - The queue is polled every 25 ms (one cheap Redis call), so a job starts at once rather than at the next apalis
 //!   heartbeat.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use apalis::prelude::{AbortError, BoxDynError, Data, WorkerBuilder, WorkerBuilderExt, WorkerContext, WorkerError};
 use millm_contract::jobs::DownloadJob;
 use millm_contract::names::Names;
 use millm_platform::queue::{self, DownloadStorage, Liveness};
+use millm_platform::supervise;
 use redis::aio::ConnectionManager;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 use crate::handler::{Handled, JobContext, handle_download};
-
-/// Pause before a failed worker is started again.
-const RESTART_AFTER: Duration = Duration::from_secs(1);
 
 /// What the worker needs to run.
 pub struct WorkerSetup {
@@ -56,42 +54,33 @@ pub async fn run(setup: WorkerSetup, stop: CancellationToken) {
             setup.liveness,
         ))),
     };
-    for generation in 1u64.. {
+    supervise::restarting("download worker", &stop, |generation| {
         let name = format!("{}-{generation}", setup.id);
         let storage = queue::download_storage(setup.conn.clone(), &setup.names, setup.liveness);
-        let backend = queue::polled(storage);
         let worker = WorkerBuilder::new(name.as_str())
-            .backend(backend)
+            .backend(queue::polled(storage))
             .data(shared.clone())
             .concurrency(setup.concurrency)
             .build(run_job);
-        let registry = setup.ctx.registry.clone();
-        let stopping = stop.clone();
+        let (registry, stopping) = (setup.ctx.registry.clone(), stop.clone());
         tracing::info!(worker = %name, concurrency = setup.concurrency, "download worker starting");
-        let result = worker
-            .run_with_ctx(move |worker: WorkerContext| {
-                let (registry, stopping) = (registry.clone(), stopping.clone());
-                async move {
-                    stopping.cancelled().await;
-                    // Stop the running jobs first: the worker's stop waits for them to end.
-                    registry.shutdown_all();
-                    worker.stop().or_else(not_started_is_fine)
-                }
-            })
-            .await;
-        match result {
-            Ok(()) if stop.is_cancelled() => {
-                tracing::info!(worker = %name, "download worker stopped");
-                return;
-            }
-            Ok(()) => tracing::error!(worker = %name, "download worker ended by itself; starting a new one"),
-            Err(e) => tracing::error!(worker = %name, error = %e, "download worker failed; starting a new one"),
+        async move {
+            worker
+                .run_with_ctx(move |worker: WorkerContext| {
+                    let (registry, stopping) = (registry.clone(), stopping.clone());
+                    async move {
+                        stopping.cancelled().await;
+                        // Stop the running jobs first: the worker's stop waits for them to end.
+                        registry.shutdown_all();
+                        worker.stop().or_else(not_started_is_fine)
+                    }
+                })
+                .await?;
+            tracing::info!(worker = %name, "download worker stopped");
+            Ok::<(), WorkerError>(())
         }
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = tokio::time::sleep(RESTART_AFTER) => {}
-        }
-    }
+    })
+    .await;
 }
 
 fn not_started_is_fine(e: WorkerError) -> Result<(), WorkerError> {

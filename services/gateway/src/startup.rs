@@ -8,8 +8,10 @@ use millm_contract::names::Names;
 use millm_platform::bus::Bus;
 use millm_platform::db;
 use millm_platform::hub::{Breaker, HubClient};
+use millm_platform::ops;
 use millm_platform::queue::{self, Liveness};
 use millm_platform::seal::Sealer;
+use millm_platform::supervise;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::Mutex as AsyncMutex;
@@ -35,11 +37,14 @@ pub enum StartError {
     Bind(String, std::io::Error),
     #[error("cannot subscribe on NATS: {0}")]
     Subscribe(String),
+    #[error("METRICS_PORT: cannot serve the operations port: {0}")]
+    Ops(std::io::Error),
 }
 
 pub struct Application {
     listener: TcpListener,
     port: u16,
+    ops_port: Option<u16>,
     state: AppState,
     layer: socketioxide::layer::SocketIoLayer,
     shutdown: CancellationToken,
@@ -50,6 +55,7 @@ impl Application {
     pub async fn build(config: GatewayConfig) -> Result<Self, StartError> {
         let common = &config.common;
         let names = Names::new(common.millm_namespace.clone());
+        millm_platform::metrics::install();
         let pool = db::connect(&common.database_url, 10).await?;
         db::migrate(&pool).await?;
         let redis = queue::connect(&common.redis_url).await?;
@@ -75,7 +81,17 @@ impl Application {
             config: Arc::new(config),
         };
         let shutdown = CancellationToken::new();
-        let tasks = spawn_background(&state, &shutdown).await?;
+        let deps = ops::Deps {
+            pool: state.pool.clone(),
+            redis: state.redis.clone(),
+            nats: state.bus.client().clone(),
+        };
+        let ops = ops::serve(state.config.common.metrics_port, deps, shutdown.clone())
+            .await
+            .map_err(StartError::Ops)?;
+        let ops_port = ops.as_ref().map(|o| o.addr.port());
+        let mut tasks = spawn_background(&state, &shutdown).await?;
+        tasks.extend(ops.map(|o| o.task));
         reconcile::at_start(&state).await;
 
         let address = format!("{}:{}", state.config.http.host, state.config.http.port);
@@ -89,6 +105,7 @@ impl Application {
         Ok(Self {
             listener,
             port,
+            ops_port,
             state,
             layer,
             shutdown,
@@ -98,6 +115,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The operations port (`METRICS_PORT`), when one is served.
+    pub fn ops_port(&self) -> Option<u16> {
+        self.ops_port
     }
 
     pub fn state(&self) -> &AppState {
@@ -130,20 +152,62 @@ impl Application {
     }
 }
 
+/// The relay and the heartbeat watch are supervised: one that ends (its subscription closed) is
+/// started again on a fresh subscription. Their first subscriptions are made here, before the
+/// start-up reconcile, so that no event after it is missed; failing those fails the start.
 async fn spawn_background(state: &AppState, shutdown: &CancellationToken) -> Result<Vec<JoinHandle<()>>, StartError> {
-    let client = state.bus.client();
     let names = state.bus.names();
-    let events = client
-        .subscribe(names.events_wildcard())
-        .await
-        .map_err(|e| StartError::Subscribe(e.to_string()))?;
-    let beats = client
-        .subscribe(names.heartbeat_wildcard())
-        .await
-        .map_err(|e| StartError::Subscribe(e.to_string()))?;
+    let subscribe = |subject: String| async move {
+        let subscriber = state.bus.client().subscribe(subject.clone()).await;
+        subscriber
+            .map(|s| (subject, s))
+            .map_err(|e| StartError::Subscribe(e.to_string()))
+    };
+    let events = subscribe(names.events_wildcard()).await?;
+    let beats = subscribe(names.heartbeat_wildcard()).await?;
     Ok(vec![
-        tokio::spawn(sockets::relay(state.clone(), events, shutdown.clone())),
-        tokio::spawn(reconcile::heartbeats(state.clone(), beats, shutdown.clone())),
+        tokio::spawn(resubscribing(
+            "event relay",
+            state.clone(),
+            events,
+            shutdown.clone(),
+            sockets::relay,
+        )),
+        tokio::spawn(resubscribing(
+            "heartbeat watch",
+            state.clone(),
+            beats,
+            shutdown.clone(),
+            reconcile::heartbeats,
+        )),
         tokio::spawn(reconcile::periodically(state.clone(), shutdown.clone())),
     ])
+}
+
+/// Runs `task` on the first subscription, then on a new one to the same subject each time it
+/// ends, until the shutdown.
+async fn resubscribing<F, Fut>(
+    what: &'static str,
+    state: AppState,
+    (subject, first): (String, async_nats::Subscriber),
+    shutdown: CancellationToken,
+    task: F,
+) where
+    F: Fn(AppState, async_nats::Subscriber, CancellationToken) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut first = Some(first);
+    let task = &task;
+    supervise::restarting(what, &shutdown, |_| {
+        let (first, state, subject, shutdown) = (first.take(), state.clone(), subject.clone(), shutdown.clone());
+        async move {
+            let subscriber = match first {
+                Some(subscriber) => subscriber,
+                None => state.bus.client().subscribe(subject).await?,
+            };
+            task(state, subscriber, shutdown).await;
+            Ok::<(), async_nats::SubscribeError>(())
+        }
+    })
+    .await;
 }

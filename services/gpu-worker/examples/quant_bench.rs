@@ -1,38 +1,33 @@
 //! Load-time benchmark on the 254 M-parameter Llama shape (hidden 1024, intermediate 2816, 16 layers, 16 heads,
-//! 8 KV heads, vocab 32000, bf16, 2 shards; random weights written here on first use).
+//! 8 KV heads, vocab 32000, bf16, 2 shards; written by the test support's repo builder on first use).
 //!
 //! Usage: `cargo run --release -p millm-gpu-worker --example quant_bench [MODEL_DIR]`
 //! Prints the load time of FP16, Q8 and Q4 (best of three), the time of the check pass after it, the bytes held
 //! and the resident-set growth. Targets on 2 cores: Q8 and Q4 within transformers' `from_pretrained(dtype=bf16)` time
 //! (about 2.3 s here), FP16 within half of it.
 
-#[path = "../tests/common/synth.rs"]
-mod synth;
-
 use std::path::PathBuf;
-use std::time::Instant;
 
 use millm_gpu_worker::measure::resident_bytes;
 use millm_gpu_worker::tokenize::load_tokenizer;
 use millm_gpu_worker::{Device, LoadedModel, Quant};
+use millm_test_support::{LlamaShape, RepoBuilder, cached_repo};
+use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // As the worker does, so these figures are the worker's.
     millm_gpu_worker::openmp::ensure_passive_wait();
-    let dir = std::env::args()
-        .nth(1)
-        .map_or_else(|| std::env::temp_dir().join("millm-bench-254m"), PathBuf::from);
-    let shape = synth::Shape::BENCH;
-    if !dir.join("model.safetensors.index.json").exists() {
-        let t = Instant::now();
-        synth::write_llama(&dir, shape)?;
-        println!(
-            "wrote {} ({} params) in {:.1} s",
-            dir.display(),
-            shape.params(),
-            t.elapsed().as_secs_f64()
-        );
-    }
+    let dir = match std::env::args().nth(1) {
+        Some(dir) => PathBuf::from(dir),
+        None => cached_repo("bench-254m", |dir| {
+            RepoBuilder::new(dir).llama(LlamaShape::bench_small()).shards(2)
+        })?,
+    };
+    println!(
+        "model: {} ({} params)",
+        dir.display(),
+        LlamaShape::bench_small().parameters()
+    );
     let tokenizer = load_tokenizer(&dir)?;
     println!(
         "threads: {}",

@@ -2,11 +2,9 @@
 //! `DEVICE_MEMORY_LIMIT_MB` fails as OutOfMemory and gives its memory back; a successful load's resident-set growth
 //! matches the bytes it reports.
 
-mod common;
-
-use common::synth::{Shape, write_llama};
 use millm_gpu_worker::measure::resident_bytes;
 use millm_gpu_worker::{Device, LoadError, LoadedModel, Quant};
+use millm_test_support::{LlamaShape, RepoBuilder};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -14,16 +12,19 @@ const MIB: f64 = 1024.0 * 1024.0;
 fn the_memory_limit_fails_cleanly_and_the_resident_set_tracks_the_weights() {
     let dir = tempfile::tempdir().expect("tempdir");
     // About 150 MiB of weights, so that the allocator's few MiB of slack stay small beside them.
-    let shape = Shape {
+    let shape = LlamaShape {
         hidden: 1024,
         intermediate: 2816,
         layers: 4,
         heads: 16,
         kv_heads: 8,
         vocab: 16000,
-        shards: 2,
     };
-    write_llama(dir.path(), shape).expect("write the synthetic model");
+    RepoBuilder::new(dir.path())
+        .llama(shape)
+        .shards(2)
+        .build()
+        .expect("write the synthetic model");
     let load = |quant, limit| LoadedModel::load(dir.path(), quant, Device::Cpu, limit, &|_, _| {}, &|| false);
 
     // Warm up libtorch (thread pools, kernel caches of the bf16 path) so that later readings only see the model.

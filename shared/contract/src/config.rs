@@ -120,6 +120,9 @@ pub struct CommonConfig {
     pub shutdown_timeout_secs: Seconds,
     #[serde(default)]
     pub otel_exporter_otlp_endpoint: Option<String>,
+    /// The operations port (`/livez`, `/readyz`, `/metrics`); unset means none, 0 a free port.
+    #[serde(default)]
+    pub metrics_port: Option<u16>,
 }
 
 /// Hub access, read by the gateway and the downloader.

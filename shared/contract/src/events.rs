@@ -97,6 +97,39 @@ pub struct GpuStatus {
     pub loaded_model_id: Option<i64>,
 }
 
+impl GpuStatus {
+    /// What a worker's heartbeat says, as the gateway and the worker itself report it. A worker
+    /// that stopped beating (`alive` false) is named, but its devices and model are not vouched for.
+    pub fn of(state: &crate::workers::GpuWorkerState, alive: bool) -> Self {
+        Self {
+            worker: WorkerRef {
+                id: Some(state.id.clone()),
+                instance: Some(state.instance.clone()),
+                alive,
+                last_seen: Some(state.at),
+            },
+            device: Some(state.device.clone()),
+            devices: if alive { state.devices.clone() } else { Vec::new() },
+            loaded_model_id: state.loaded_model_id.filter(|_| alive),
+        }
+    }
+
+    /// No GPU worker has been seen.
+    pub fn none() -> Self {
+        Self {
+            worker: WorkerRef {
+                id: None,
+                instance: None,
+                alive: false,
+                last_seen: None,
+            },
+            device: None,
+            devices: Vec::new(),
+            loaded_model_id: None,
+        }
+    }
+}
+
 /// Everything the workers tell the gateway, tagged by its Socket.IO event name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", content = "data")]

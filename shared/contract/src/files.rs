@@ -23,15 +23,32 @@ pub fn is_fetched_file(path: &str) -> bool {
     FETCHED_NAMES.contains(&path) || (path.ends_with(".safetensors") && !path.contains('/'))
 }
 
-/// A repo path is safe to join under a directory: relative, no `..`, no backslash, no empty part.
+/// Why a repo path is not safe to join under a directory, if it is not: it must be relative,
+/// without backslashes, NUL bytes, or empty, `.` or `..` components. The one check: the planner
+/// skips such names and the cache layout refuses them.
+pub fn repo_path_problem(path: &str) -> Option<&'static str> {
+    if path.is_empty() {
+        return Some("empty path");
+    }
+    if path.contains('\\') {
+        return Some("backslash");
+    }
+    if path.contains('\0') {
+        return Some("NUL byte");
+    }
+    if path.starts_with('/') {
+        return Some("absolute path");
+    }
+    path.split('/').find_map(|component| match component {
+        "" => Some("empty component"),
+        "." | ".." => Some("dot component"),
+        _ => None,
+    })
+}
+
+/// A repo path is safe to join under a directory ([`repo_path_problem`] finds nothing).
 pub fn is_safe_repo_path(path: &str) -> bool {
-    !path.is_empty()
-        && !path.starts_with('/')
-        && !path.contains('\\')
-        && !path.contains('\0')
-        && path
-            .split('/')
-            .all(|part| !part.is_empty() && part != "." && part != "..")
+    repo_path_problem(path).is_none()
 }
 
 /// One tensor as its safetensors header describes it.

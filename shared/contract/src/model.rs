@@ -120,6 +120,19 @@ pub struct Model {
     pub loaded_at: Option<DateTime<Utc>>,
 }
 
+impl Model {
+    /// Whether a load may start from this record: it is `ready`, or its last load failed (a
+    /// failed download must be retried first). The load route and the `ready → loading`
+    /// transition both ask this.
+    pub fn may_load(&self) -> bool {
+        match self.status {
+            ModelStatus::Ready => true,
+            ModelStatus::Error => self.error_stage == Some(ErrorStage::Load),
+            _ => false,
+        }
+    }
+}
+
 /// Bytes to whole MiB, the unit of every `*_mb` field, rounded up: a non-empty model never
 /// shows 0 MiB, and a figure never claims less than the bytes need. Every service uses this one.
 pub fn mib(bytes: u64) -> i64 {
@@ -143,6 +156,42 @@ pub fn format_params(count: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record(status: ModelStatus, error_stage: Option<ErrorStage>) -> Model {
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        Model {
+            id: 1,
+            name: "m".into(),
+            source: ModelSource::Huggingface,
+            repo_id: Some("org/m".into()),
+            local_path: None,
+            revision: None,
+            params: None,
+            architecture: None,
+            quantization: Quantization::Q4,
+            disk_size_mb: None,
+            estimated_memory_mb: None,
+            memory_used_mb: None,
+            status,
+            download_progress: None,
+            error_message: None,
+            error_stage,
+            trust_remote_code: false,
+            created_at: now,
+            updated_at: now,
+            loaded_at: None,
+        }
+    }
+
+    #[test]
+    fn only_a_ready_record_or_one_whose_load_failed_may_load() {
+        assert!(record(ModelStatus::Ready, None).may_load());
+        assert!(record(ModelStatus::Error, Some(ErrorStage::Load)).may_load());
+        assert!(!record(ModelStatus::Error, Some(ErrorStage::Download)).may_load());
+        for status in [ModelStatus::Downloading, ModelStatus::Loading, ModelStatus::Loaded] {
+            assert!(!record(status, None).may_load(), "{status}");
+        }
+    }
 
     #[test]
     fn params_are_labelled_like_the_seed() {

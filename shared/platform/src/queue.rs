@@ -13,6 +13,8 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::collections::HashSet;
 use std::time::Duration;
 
+use crate::metrics::JOBS_QUEUED;
+
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
     #[error("redis error")]
@@ -80,12 +82,18 @@ pub fn load_storage(conn: ConnectionManager, names: &Names, live: Liveness) -> L
     RedisStorage::new(conn).with_config(config(names.load_queue(), live))
 }
 
+/// Every producer pushes through here (the gateway, auto-load, a downloader handing a stopped
+/// job back), so `millm_jobs_queued_total` counts each push once.
 pub async fn push_download(storage: &mut DownloadStorage, job: DownloadJob) -> Result<(), QueueError> {
-    storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))
+    storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))?;
+    metrics::counter!(JOBS_QUEUED, "queue" => "download").increment(1);
+    Ok(())
 }
 
 pub async fn push_load(storage: &mut LoadStorage, job: LoadJob) -> Result<(), QueueError> {
-    storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))
+    storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))?;
+    metrics::counter!(JOBS_QUEUED, "queue" => "load").increment(1);
+    Ok(())
 }
 
 /// Model ids whose download job is queued, scheduled or held by a worker.

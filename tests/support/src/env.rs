@@ -51,6 +51,7 @@ pub async fn common_config(cache: &Path) -> CommonConfig {
         heartbeat_secs: Seconds::from_secs(1),
         shutdown_timeout_secs: Seconds::from_secs(5),
         otel_exporter_otlp_endpoint: None,
+        metrics_port: None,
     }
 }
 

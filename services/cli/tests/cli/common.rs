@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use millm_contract::config::{QueueWorkerConfig, Secret};
 use millm_downloader::{DownloadSettings, DownloaderConfig};
-use millm_gateway::config::HttpSettings;
-use millm_gateway::{Application, GatewayConfig};
-use millm_test_support::env::{KEY_HEX, common_config, hub_config};
+use millm_gateway::GatewayConfig;
+use millm_test_support::env::KEY_HEX;
 use millm_test_support::{FakeHub, LlamaShape, RepoBuilder, cached_repo};
 use serde_json::Value;
 
@@ -59,22 +58,9 @@ impl Env {
     pub async fn start(api_key: Option<&str>) -> Env {
         let hub = FakeHub::start().await;
         let dirs = tempfile::tempdir().expect("temp dir");
-        let config = GatewayConfig {
-            common: common_config(&dirs.path().join("cache")).await,
-            hub: hub_config(&hub.url()),
-            http: HttpSettings {
-                host: "127.0.0.1".into(),
-                port: 0,
-                local_model_roots: Default::default(),
-                millm_api_key: api_key.map(Secret::new),
-                graceful_unload_timeout: millm_contract::config::Seconds::from_secs(2),
-                millm_ui_dir: PathBuf::from("no-ui-in-rust-tests"),
-            },
-        };
-        std::fs::create_dir_all(&config.common.model_cache_dir).expect("cache dir");
-        let app = Application::build(config.clone()).await.expect("gateway builds");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        let mut config = millm_test_support::gateway::test_config(&dirs.path().join("cache"), &hub.url()).await;
+        config.http.millm_api_key = api_key.map(Secret::new);
+        let address = millm_test_support::gateway::start(&config).await.address;
         Env {
             address,
             hub,

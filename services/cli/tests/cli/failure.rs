@@ -52,13 +52,14 @@ async fn a_download_failing_after_it_started_exits_4_and_retry_brings_it_to_read
     env.hub.clear_faults("org/bad");
     let retry = env.millm(&["retry", &id]).await;
     let again = env.millm(&["pull", "org/bad", "--json"]).await;
+    let record = env.millm(&["show", &id, "--json"]).await;
 
     // Assert
     assert_eq!(status.code(), Some(4), "{first}{rest}");
     assert!(rest.contains("DOWNLOAD_FAILED"), "{rest}");
     assert!(ls.stdout.contains("error (download)"), "{ls}");
     assert_eq!(retry.code, 0, "{retry}");
-    assert_eq!(again.code, 0, "{again}");
+    assert_eq!(again.code, 0, "{again}\nthe record then: {record}");
     assert_eq!(again.json()["status"], "ready", "{again}");
     assert_eq!(again.json()["id"].to_string(), id, "retry keeps the id");
 }

@@ -6,15 +6,14 @@ use std::path::Path;
 
 use std::sync::atomic::Ordering;
 
-use futures::future::BoxFuture;
-use futures::{FutureExt, StreamExt};
+use futures::FutureExt;
 use millm_platform::db::{DbError, Lease, LeaseKey};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
 use super::plan::PlannedFile;
 use super::progress::{FileProgress, JobProgress};
-use crate::transfer::{TransferEngine, TransferError};
+use crate::transfer::{MaybeCancel, TransferEngine, TransferError, fan_out};
 use millm_platform::cache::{BlobFileLock, CacheError};
 
 /// Why a file was not fetched.
@@ -28,8 +27,8 @@ pub enum FetchError {
     Lease(#[from] DbError),
 }
 
-impl FetchError {
-    pub fn is_cancel(&self) -> bool {
+impl MaybeCancel for FetchError {
+    fn is_cancel(&self) -> bool {
         matches!(
             self,
             Self::Transfer(TransferError::Cancelled) | Self::Cache(CacheError::LockCancelled { .. })
@@ -47,41 +46,25 @@ pub struct Fetcher<'a> {
 }
 
 impl Fetcher<'_> {
-    /// Fetches every file not yet complete; the first failure stops the others (they keep their
-    /// partial files) and is returned, unless it is only the cancel.
+    /// Fetches every file not yet complete through the engine's one fan-out; the first failure
+    /// stops the others (they keep their partial files) and is returned, unless it is only the
+    /// cancel.
     pub async fn fetch_all(
         &self,
         files: &[PlannedFile],
         progress: &JobProgress,
         cancel: &CancellationToken,
     ) -> Result<(), FetchError> {
-        let siblings = cancel.child_token();
-        // Built eagerly and boxed: closures inside stream combinators make the job's future
-        // fail the higher-ranked `Send` check apalis needs.
-        let mut todo: Vec<_> = files
+        let todo: Vec<_> = files
             .iter()
             .zip(&progress.files)
             .filter(|(_, p)| !p.done.load(Ordering::Relaxed))
             .collect();
-        // Largest first: the shards start together at once and the small files fill the spare
-        // slots, instead of a shard waiting behind a tokenizer for a slot.
-        todo.sort_by_key(|(file, _)| std::cmp::Reverse(file.spec.size));
-        let pending: Vec<BoxFuture<'_, Result<(), FetchError>>> = todo
-            .into_iter()
-            .map(|(file, p)| self.fetch_one(file, p, &siblings).boxed())
-            .collect();
-        let mut running = futures::stream::iter(pending).buffer_unordered(self.max_files.max(1));
-        let mut first: Option<FetchError> = None;
-        // Draining after a failure lets the others save their resume state and release locks.
-        while let Some(result) = running.next().await {
-            if let Err(err) = result {
-                siblings.cancel();
-                if first.as_ref().is_none_or(FetchError::is_cancel) {
-                    first = Some(err);
-                }
-            }
-        }
-        first.map_or(Ok(()), Err)
+        let size = |(file, _): &(&PlannedFile, &FileProgress)| file.spec.size;
+        fan_out(todo, size, self.max_files, cancel, |(file, p), siblings| {
+            async move { self.fetch_one(file, p, &siblings).await }.boxed()
+        })
+        .await
     }
 
     async fn fetch_one(

@@ -23,6 +23,7 @@ use millm_contract::model::ModelStatus;
 use millm_platform::bus::Bus;
 use millm_platform::db::{self, DbError, Lease, LeaseKey};
 use millm_platform::hub::HubClient;
+use millm_platform::metrics::{DOWNLOAD_SECONDS, JOBS, JOBS_RUNNING};
 use millm_platform::seal::Sealer;
 use sqlx::PgPool;
 use tracing::Instrument;
@@ -84,8 +85,24 @@ pub async fn handle_download(job: DownloadJob, ctx: &JobContext) -> Result<Handl
         duration_ms = tracing::field::Empty,
     );
     let started = Instant::now();
+    let running = metrics::gauge!(JOBS_RUNNING, "queue" => "download");
+    running.increment(1.0);
     let result = handle(&job, ctx).instrument(span.clone()).await;
-    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    running.decrement(1.0);
+    let elapsed = started.elapsed();
+    span.record("duration_ms", elapsed.as_millis() as u64);
+    let outcome = match &result {
+        Ok(Handled::Completed) => {
+            metrics::histogram!(DOWNLOAD_SECONDS).record(elapsed.as_secs_f64());
+            "completed"
+        }
+        Ok(Handled::Failed) => "failed",
+        Ok(Handled::Cancelled) => "cancelled",
+        Ok(Handled::Requeue) => "requeued",
+        Ok(Handled::Skipped(_)) => "skipped",
+        Err(_) => "error",
+    };
+    metrics::counter!(JOBS, "queue" => "download", "outcome" => outcome).increment(1);
     match &result {
         Ok(handled) => tracing::info!(parent: &span, ?handled, "download job handled"),
         Err(e) => tracing::error!(parent: &span, error = %e, "download job failed"),

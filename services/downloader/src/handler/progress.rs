@@ -18,7 +18,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::registry::{JobRegistry, JobStop, StopReason};
-use crate::transfer::{MIB, ProgressCounter};
+use crate::transfer::{Found, MIB, ProgressCounter};
+use millm_platform::metrics::{DOWNLOAD_BYTES, DOWNLOAD_SPEED};
 
 /// At most about four events a second.
 const TICK: Duration = Duration::from_millis(250);
@@ -36,12 +37,13 @@ pub struct FileProgress {
 }
 
 impl FileProgress {
-    pub fn new(size: u64, baseline: u64) -> Self {
+    /// A file of `size` bytes with `found` already on disk; done only when its blob is complete.
+    pub fn new(size: u64, found: Found) -> Self {
         Self {
             size,
-            baseline: baseline.min(size),
+            baseline: found.bytes.min(size),
             counter: ProgressCounter::new(),
-            done: AtomicBool::new(baseline >= size),
+            done: AtomicBool::new(found.complete),
         }
     }
 
@@ -86,6 +88,8 @@ pub struct Reporter {
     task: JoinHandle<Sample>,
     deps: Arc<ReporterDeps>,
     progress: Arc<JobProgress>,
+    /// Bytes on disk when the job started.
+    first: u64,
 }
 
 /// The last numbers published, so the final event stays monotone.
@@ -100,6 +104,7 @@ struct Sample {
 impl Reporter {
     /// Publishes the first event at once, then one per tick while bytes move.
     pub fn spawn(deps: ReporterDeps, progress: Arc<JobProgress>) -> Self {
+        let first = progress.bytes();
         let quit = CancellationToken::new();
         let deps = Arc::new(deps);
         let task = tokio::spawn(report(deps.clone(), progress.clone(), quit.clone()));
@@ -108,6 +113,7 @@ impl Reporter {
             task,
             deps,
             progress,
+            first,
         }
     }
 
@@ -115,6 +121,9 @@ impl Reporter {
     pub async fn finish(self, success: bool) {
         self.quit.cancel();
         let last = self.task.await.ok();
+        // What this job brought onto the disk, found-on-disk bytes excluded.
+        metrics::counter!(DOWNLOAD_BYTES).increment(self.progress.bytes().saturating_sub(self.first));
+        metrics::gauge!(DOWNLOAD_SPEED).set(0.0);
         if success {
             let total = self.progress.total();
             let speed = last.map_or(0.0, |s| s.speed);
@@ -152,6 +161,7 @@ async fn report(deps: Arc<ReporterDeps>, progress: Arc<JobProgress>, quit: Cance
             0.7 * last.speed + 0.3 * instant_speed
         };
         let pct = percent(bytes, total).max(last.percent);
+        metrics::gauge!(DOWNLOAD_SPEED).set(speed);
         if moved > 0 {
             let eta = (speed > 0.0).then(|| (total - bytes) as f64 / speed);
             publish(&deps, &progress, bytes, pct, speed, eta).await;
@@ -213,20 +223,29 @@ mod tests {
 
     #[test]
     fn bytes_found_on_disk_count_at_once_and_never_twice() {
+        let found = |bytes, complete| Found { bytes, complete };
         let progress = JobProgress {
-            files: vec![FileProgress::new(300, 100), FileProgress::new(50, 50)],
+            files: vec![
+                FileProgress::new(300, found(100, false)),
+                FileProgress::new(50, found(50, true)),
+                FileProgress::new(20, found(20, false)),
+            ],
         };
         assert_eq!(
             progress.bytes(),
-            150,
-            "the resumed part and the complete file count from the start"
+            170,
+            "the resumed parts and the complete file count from the start"
         );
-        assert_eq!(progress.files_done(), 1);
+        assert_eq!(
+            progress.files_done(),
+            1,
+            "a fully written partial file is not done: its hash is still to check"
+        );
         // The engine adds the resumed bytes again when the fetch starts: no change.
         progress.files[0].counter.add(100);
-        assert_eq!(progress.bytes(), 150);
+        assert_eq!(progress.bytes(), 170);
         progress.files[0].counter.add(250);
-        assert_eq!(progress.bytes(), 350, "capped at the file's size");
+        assert_eq!(progress.bytes(), 370, "capped at the file's size");
         assert_eq!(percent(progress.bytes(), progress.total()), 100.0);
     }
 }

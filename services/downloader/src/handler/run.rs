@@ -17,7 +17,7 @@ use super::fetch::{FetchError, Fetcher};
 use super::plan::{PlanInput, PlannedFile, plan};
 use super::progress::{FileProgress, JobProgress, Reporter, ReporterDeps};
 use crate::registry::JobStop;
-use crate::transfer::{TransferError, bytes_on_disk};
+use crate::transfer::{Found, MaybeCancel, TransferError, found_on_disk};
 use millm_platform::cache;
 
 /// How the download part of a job ended.
@@ -74,12 +74,15 @@ async fn try_download(
         files: files
             .iter()
             .map(|f| {
-                let baseline = if complete {
-                    f.spec.size
+                let found = if complete {
+                    Found {
+                        bytes: f.spec.size,
+                        complete: true,
+                    }
                 } else {
-                    bytes_on_disk(&f.spec, chunk)
+                    found_on_disk(&f.spec, chunk)
                 };
-                FileProgress::new(f.spec.size, baseline)
+                FileProgress::new(f.spec.size, found)
             })
             .collect(),
     });
@@ -147,11 +150,8 @@ fn link_and_read(
     let snapshot = cache::snapshot_dir(&ctx.root, repo_id, commit).map_err(|e| cache_err("snapshot", e))?;
     let facts = read_facts(&snapshot, files, quant)
         .map_err(|(file, reason)| Failure::download_failed(repo_id, Some(&file), reason))?;
-    let folder = cache::repo_folder_name(repo_id).map_err(|e| cache_err("repo folder", e))?;
-    Ok(Ended::Done {
-        facts,
-        cache_path: format!("{folder}/snapshots/{commit}"),
-    })
+    let cache_path = cache::snapshot_rel_path(repo_id, commit).map_err(|e| cache_err("snapshot", e))?;
+    Ok(Ended::Done { facts, cache_path })
 }
 
 /// Refusals map through the contract's hub function; everything else is `DOWNLOAD_FAILED`.

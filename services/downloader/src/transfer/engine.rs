@@ -1,82 +1,30 @@
-//! The engine: configuration, the shared request cap and bandwidth limit, and the per-file flow
-//! (already present? → round → on mismatch, one more round → `Corrupt`).
+//! The engine: the parts every fetch shares, and the per-file flow (already on disk? → round →
+//! on mismatch, one more round from scratch → `Corrupt`).
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use super::config::EngineConfig;
 use super::limiter::BandwidthLimiter;
 use super::locate;
+use super::on_disk::{self, OnDisk, Partial};
+use super::parts::EngineParts;
 use super::range::RoundError;
-use super::retry::RetryPolicy;
-use super::round::{self, RoundParams};
+use super::round::{self, FileRun};
 use super::writeback::Writeback;
-use super::{FetchOutcome, FileSpec, MIB, ProgressCounter, TransferError};
-
-/// Tuning of the engine; `Default` follows the contract's defaults.
-#[derive(Clone, Debug)]
-pub struct EngineConfig {
-    /// Bytes per range request (`DOWNLOAD_CHUNK_MB` MiB); also the unit of resume.
-    pub chunk_bytes: u64,
-    /// Range requests in flight for one file.
-    pub max_parallel_ranges: usize,
-    /// Range requests in flight over all files of this engine.
-    pub max_inflight_requests: usize,
-    /// `DOWNLOAD_MAX_BANDWIDTH_MBPS` in MiB/s over all transfers; 0 = unlimited.
-    pub max_bandwidth_mib_s: f64,
-    /// Attempts and backoff of transient errors.
-    pub retry: RetryPolicy,
-    /// A request whose answer or next body bytes take longer than this is retried.
-    pub stall_timeout: Duration,
-    /// The resume state is rewritten at most this often while chunks complete.
-    pub state_save_interval: Duration,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        Self {
-            chunk_bytes: 16 * MIB,
-            max_parallel_ranges: 4,
-            // Four streams in all, shared by a job's files: a one-file repo gets four ranges, two
-            // shards two each. More streams only add receivers competing for the same cores and
-            // link (measured: 8 in flight downloaded the 509 MB repo 10 % slower than 4).
-            max_inflight_requests: 4,
-            max_bandwidth_mib_s: 0.0,
-            retry: RetryPolicy::default(),
-            stall_timeout: Duration::from_secs(30),
-            state_save_interval: Duration::from_secs(1),
-        }
-    }
-}
-
-impl EngineConfig {
-    /// The defaults with the contract's two settings (`DOWNLOAD_CHUNK_MB`, `DOWNLOAD_MAX_BANDWIDTH_MBPS`).
-    pub fn from_settings(chunk_mb: u64, max_bandwidth_mib_s: f64) -> Self {
-        Self {
-            chunk_bytes: chunk_mb * MIB,
-            max_bandwidth_mib_s,
-            ..Self::default()
-        }
-    }
-}
+use super::{FetchOutcome, FileSpec, ProgressCounter, TransferError};
 
 const USER_AGENT: &str = concat!("millm-downloader/", env!("CARGO_PKG_VERSION"));
 
 /// Fetches hub files into cache blobs; cheap to clone, one per process.
 #[derive(Clone, Debug)]
 pub struct TransferEngine {
-    client: reqwest::Client,
-    /// Redirects off: resolves each file once (see `locate`).
-    resolver: reqwest::Client,
-    config: Arc<EngineConfig>,
-    requests: Arc<Semaphore>,
-    limiter: Option<Arc<BandwidthLimiter>>,
-    writeback: Writeback,
+    parts: EngineParts,
 }
 
 impl TransferEngine {
@@ -90,12 +38,14 @@ impl TransferEngine {
         let limiter = BandwidthLimiter::from_mib_per_sec(config.max_bandwidth_mib_s).map(Arc::new);
         let resolver = locate::resolver_client(USER_AGENT).map_err(std::io::Error::other)?;
         Ok(Self {
-            client,
-            resolver,
-            requests: Arc::new(Semaphore::new(config.max_inflight_requests)),
-            config: Arc::new(config),
-            limiter,
-            writeback: Writeback::start()?,
+            parts: EngineParts {
+                client,
+                resolver,
+                requests: Arc::new(Semaphore::new(config.max_inflight_requests)),
+                config: Arc::new(config),
+                limiter,
+                writeback: Writeback::start()?,
+            },
         })
     }
 
@@ -114,7 +64,7 @@ impl TransferEngine {
 
     /// The configuration in force.
     pub fn config(&self) -> &EngineConfig {
-        &self.config
+        &self.parts.config
     }
 
     /// Fetches one file into `spec.dest_blob`, resuming from a partial file when there is one.
@@ -151,42 +101,6 @@ impl TransferEngine {
         result
     }
 
-    /// Fetches `specs`, at most `max_files` at once; the first failure stops the others (they
-    /// keep their partial files) and is returned. Outcomes are in the order of `specs`.
-    pub async fn fetch_many(
-        &self,
-        specs: &[FileSpec],
-        max_files: usize,
-        progress: &ProgressCounter,
-        cancel: &CancellationToken,
-    ) -> Result<Vec<FetchOutcome>, TransferError> {
-        let siblings = cancel.child_token();
-        let mut outcomes: Vec<Option<FetchOutcome>> = vec![None; specs.len()];
-        let mut first_error = None;
-        let mut running = futures::stream::iter(specs.iter().enumerate())
-            .map(|(index, spec)| {
-                let siblings = &siblings;
-                async move { (index, self.fetch(spec, progress, siblings).await) }
-            })
-            .buffer_unordered(max_files.max(1));
-        // Draining after the first error lets the others save their resume state and stop.
-        while let Some((index, result)) = running.next().await {
-            match result {
-                Ok(outcome) => outcomes[index] = Some(outcome),
-                Err(err) => {
-                    siblings.cancel();
-                    if first_error.is_none() || matches!(first_error, Some(TransferError::Cancelled)) {
-                        first_error = Some(err);
-                    }
-                }
-            }
-        }
-        match first_error {
-            Some(err) => Err(err),
-            None => Ok(outcomes.into_iter().flatten().collect()),
-        }
-    }
-
     async fn fetch_file(
         &self,
         spec: &FileSpec,
@@ -197,31 +111,29 @@ impl TransferEngine {
         if cancel.is_cancelled() {
             return Err(TransferError::Cancelled);
         }
-        if round::blob_present(spec)? {
-            progress.add(spec.size);
-            return Ok(FetchOutcome::AlreadyPresent);
-        }
-        let counted = Arc::new(AtomicU64::new(0));
+        let mut partial = match on_disk::inspect(spec, self.parts.config.chunk_bytes) {
+            OnDisk::Complete => {
+                progress.add(spec.size);
+                return Ok(FetchOutcome::AlreadyPresent);
+            }
+            OnDisk::Partial(partial) => partial,
+        };
+        round::remove_wrong_blob(spec)?;
+        let run = FileRun {
+            spec,
+            progress,
+            counted: Arc::new(AtomicU64::new(0)),
+            cancel,
+            started,
+        };
         for round_number in 1..=2 {
-            let params = RoundParams {
-                engine_client: &self.client,
-                resolver: &self.resolver,
-                config: &self.config,
-                requests: &self.requests,
-                limiter: self.limiter.as_ref(),
-                writeback: &self.writeback,
-                spec,
-                progress,
-                counted: &counted,
-                cancel,
-                started,
-            };
-            match round::run(params).await {
+            match round::run(&self.parts, &run, partial).await {
                 Ok(stats) => return Ok(FetchOutcome::Downloaded(stats)),
                 Err(RoundError::Transfer(err)) => return Err(err),
                 Err(RoundError::Mismatch(reason)) => {
                     tracing::warn!(file = %spec.name, round_number, %reason, "file does not match; discarding it");
                     round::discard_partial(spec)?;
+                    partial = Partial::Fresh;
                 }
             }
         }

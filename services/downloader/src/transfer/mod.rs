@@ -12,11 +12,15 @@
 //! [`ProgressCounter`] and the [`CancellationToken`](tokio_util::sync::CancellationToken), and takes
 //! the cache locks.
 
+mod config;
 mod engine;
 mod error;
+mod fan_out;
 mod hasher;
 mod limiter;
 mod locate;
+mod on_disk;
+mod parts;
 mod range;
 mod response;
 mod retry;
@@ -31,8 +35,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-pub use engine::{EngineConfig, TransferEngine};
+pub use config::EngineConfig;
+pub use engine::TransferEngine;
 pub use error::TransferError;
+pub use fan_out::{MaybeCancel, fan_out};
 pub use limiter::BandwidthLimiter;
 pub use retry::RetryPolicy;
 
@@ -96,22 +102,23 @@ fn with_suffix(path: &std::path::Path, suffix: &str) -> PathBuf {
     PathBuf::from(os)
 }
 
-/// Bytes of `spec` already on disk that a fetch with chunks of `chunk_bytes` would keep: the
-/// whole size for a complete blob, else what the resume state (or a shorter Python partial file)
-/// vouches for. Lets a caller count them from its first progress event, before the fetch starts.
-pub fn bytes_on_disk(spec: &FileSpec, chunk_bytes: u64) -> u64 {
-    if std::fs::metadata(&spec.dest_blob).is_ok_and(|meta| meta.is_file() && meta.len() == spec.size) {
-        return spec.size;
-    }
-    let chunk_bytes = chunk_bytes.max(1);
-    let tag = spec.expected.tag();
-    match state::ResumeState::load_matching(&spec.state_path(), spec.size, chunk_bytes, &tag) {
-        Some(state) => state.present_bytes(),
-        None => std::fs::metadata(spec.incomplete_path())
-            .map(|meta| meta.len())
-            .ok()
-            .filter(|len| *len < spec.size)
-            .unwrap_or(0),
+/// What of a file is already on disk, as a fetch would find it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// Bytes a caller may count from its first progress event.
+    pub bytes: u64,
+    /// The finished blob is there. Only then may the fetch be skipped: a partial file whose
+    /// chunks are all written still has its hash to check and its move into place to make.
+    pub complete: bool,
+}
+
+/// What of `spec` a fetch with chunks of `chunk_bytes` would find on disk: the same answer
+/// the fetch resumes from, so the progress bar and the resume cannot disagree.
+pub fn found_on_disk(spec: &FileSpec, chunk_bytes: u64) -> Found {
+    let found = on_disk::inspect(spec, chunk_bytes.max(1));
+    Found {
+        bytes: found.bytes(spec.size),
+        complete: found == on_disk::OnDisk::Complete,
     }
 }
 

@@ -8,45 +8,39 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::engine::EngineConfig;
 use super::hasher::{Follow, HashStop, follow_and_hash};
-use super::limiter::BandwidthLimiter;
 use super::locate::{Source, locate};
+use super::on_disk::Partial;
+use super::parts::EngineParts;
 use super::range::{FileCtx, RoundError, run_worker};
-use super::state::{self, ResumeState};
+use super::state;
 use super::tracker::{ChunkTracker, CountedFile, TrackerInit, chunk_count};
-use super::writeback::{PrefixFlusher, Writeback};
+use super::writeback::PrefixFlusher;
 use super::{Expected, FetchStats, FileSpec, ProgressCounter, TransferError};
 
-pub(crate) struct RoundParams<'a> {
-    pub engine_client: &'a reqwest::Client,
-    pub resolver: &'a reqwest::Client,
-    pub config: &'a EngineConfig,
-    pub requests: &'a Arc<Semaphore>,
-    pub limiter: Option<&'a Arc<BandwidthLimiter>>,
-    pub writeback: &'a Writeback,
+/// One file being fetched, the same over its rounds.
+pub(crate) struct FileRun<'a> {
     pub spec: &'a FileSpec,
     pub progress: &'a ProgressCounter,
-    pub counted: &'a Arc<AtomicU64>,
+    /// Bytes of this file already counted in `progress`, so a second round counts none twice.
+    pub counted: Arc<AtomicU64>,
     pub cancel: &'a CancellationToken,
     pub started: Instant,
 }
 
-/// Whether the finished blob is already there; a blob of the wrong size is removed.
-pub(crate) fn blob_present(spec: &FileSpec) -> Result<bool, TransferError> {
+/// Removes a blob of the wrong size, which `on_disk` counted as no blob.
+pub(crate) fn remove_wrong_blob(spec: &FileSpec) -> Result<(), TransferError> {
     match std::fs::metadata(&spec.dest_blob) {
-        Ok(meta) if meta.is_file() && meta.len() == spec.size => Ok(true),
-        Ok(meta) => {
+        Ok(meta) if meta.len() != spec.size => {
             tracing::warn!(file = %spec.name, found = meta.len(), expected = spec.size, "removing a blob of the wrong size");
-            std::fs::remove_file(&spec.dest_blob).map_err(|e| TransferError::io(&spec.dest_blob, e))?;
-            Ok(false)
+            std::fs::remove_file(&spec.dest_blob).map_err(|e| TransferError::io(&spec.dest_blob, e))
         }
-        Err(err) if err.kind() == ErrorKind::NotFound => Ok(false),
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == ErrorKind::NotFound => Ok(()),
         Err(err) => Err(TransferError::io(&spec.dest_blob, err)),
     }
 }
@@ -63,8 +57,9 @@ pub(crate) fn discard_partial(spec: &FileSpec) -> Result<(), TransferError> {
     state::remove(&state_path).map_err(|e| TransferError::io(state_path, e))
 }
 
-pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
-    let spec = p.spec;
+pub(crate) async fn run(parts: &EngineParts, f: &FileRun<'_>, partial: Partial) -> Result<FetchStats, RoundError> {
+    let spec = f.spec;
+    let config = &parts.config;
     let part = spec.incomplete_path();
     let state_path = spec.state_path();
     let io = |path: &Path| {
@@ -74,19 +69,19 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
     if let Some(parent) = spec.dest_blob.parent() {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
-    let tag = spec.expected.tag();
-    let (file, written) = open_partial(&part, &state_path, spec.size, p.config.chunk_bytes, &tag).map_err(io(&part))?;
+    let (file, written) =
+        open_partial(&part, &state_path, spec.size, config.chunk_bytes, partial).map_err(io(&part))?;
     let file = Arc::new(file);
     let tracker = Arc::new(ChunkTracker::new(TrackerInit {
         size: spec.size,
-        chunk_bytes: p.config.chunk_bytes,
+        chunk_bytes: config.chunk_bytes,
         written,
         state_path: state_path.clone(),
-        expected_tag: tag,
-        save_interval: p.config.state_save_interval,
+        expected_tag: spec.expected.tag(),
+        save_interval: config.state_save_interval,
         progress: CountedFile {
-            counter: p.progress.clone(),
-            counted: p.counted.clone(),
+            counter: f.progress.clone(),
+            counted: f.counted.clone(),
             current: AtomicU64::new(0),
         },
     }));
@@ -96,14 +91,14 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
     }
 
     // The hasher stops with the round, whichever way the round ends.
-    let stop = p.cancel.child_token();
+    let stop = f.cancel.child_token();
     let _stop_on_exit = stop.clone().drop_guard();
     let follow = Follow {
         file: file.clone(),
         path: part.clone(),
         tracker: tracker.clone(),
         expected: spec.expected.clone(),
-        flusher: PrefixFlusher::new(p.writeback.clone(), file.clone(), spec.size),
+        flusher: PrefixFlusher::new(parts.writeback.clone(), file.clone(), spec.size),
     };
     let hasher = tokio::task::spawn_blocking(move || follow_and_hash(follow, stop));
     let span = tracing::Span::current();
@@ -113,13 +108,13 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
     // LFS files (those with a sha256) go through the CDN; small files are served directly.
     let lfs = matches!(spec.expected, Expected::Sha256(_));
     let source = if lfs && tracker.pending_chunks() > 0 {
-        locate(p.resolver, &spec.url, spec.token.as_ref(), p.config.stall_timeout).await
+        locate(&parts.resolver, &spec.url, spec.token.as_ref(), config.stall_timeout).await
     } else {
         Source::hub(&spec.url, spec.token.as_ref())
     };
     let ctx = Arc::new(FileCtx {
-        client: p.engine_client.clone(),
-        resolver: p.resolver.clone(),
+        client: parts.client.clone(),
+        resolver: parts.resolver.clone(),
         name: spec.name.clone(),
         resolve_url: spec.url.clone(),
         token: spec.token.clone(),
@@ -127,18 +122,18 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
         file: file.clone(),
         path: part.clone(),
         tracker: tracker.clone(),
-        requests: p.requests.clone(),
-        limiter: p.limiter.cloned(),
-        retry: p.config.retry,
-        stall_timeout: p.config.stall_timeout,
+        requests: parts.requests.clone(),
+        limiter: parts.limiter.clone(),
+        retry: config.retry,
+        stall_timeout: config.stall_timeout,
     });
     let mut workers = JoinSet::new();
-    for _ in 0..p.config.max_parallel_ranges.min(tracker.pending_chunks()) {
+    for _ in 0..config.max_parallel_ranges.min(tracker.pending_chunks()) {
         workers.spawn(run_worker(ctx.clone()).in_current_span());
     }
     let transferred = tokio::select! {
         biased;
-        () = p.cancel.cancelled() => Err(RoundError::Transfer(TransferError::Cancelled)),
+        () = f.cancel.cancelled() => Err(RoundError::Transfer(TransferError::Cancelled)),
         result = join_all(&mut workers, &spec.name) => result,
     };
     let transfer = phase.elapsed();
@@ -153,7 +148,7 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
 
     let digest = tokio::select! {
         biased;
-        () = p.cancel.cancelled() => Err(TransferError::Cancelled),
+        () = f.cancel.cancelled() => Err(TransferError::Cancelled),
         joined = hasher => match joined {
             Ok(Ok(digest)) => Ok(digest),
             Ok(Err(HashStop::Stopped)) => Err(TransferError::Cancelled),
@@ -181,7 +176,7 @@ pub(crate) async fn run(p: RoundParams<'_>) -> Result<FetchStats, RoundError> {
     Ok(FetchStats {
         bytes_transferred: tracker.transferred(),
         bytes_resumed: resumed,
-        duration: p.started.elapsed(),
+        duration: f.started.elapsed(),
     })
 }
 
@@ -207,57 +202,35 @@ fn save_state_quietly(tracker: &ChunkTracker, name: &str) {
     }
 }
 
-/// Opens the partial file; returns the bytes on disk per chunk, trusted only when a matching
-/// state file describes them.
+/// Opens the partial file as `on_disk` found it; returns the bytes on disk per chunk.
 fn open_partial(
     part: &Path,
     state_path: &Path,
     size: u64,
     chunk_bytes: u64,
-    tag: &str,
+    partial: Partial,
 ) -> std::io::Result<(File, Vec<u64>)> {
-    let n = chunk_count(size, chunk_bytes);
-    let state = ResumeState::load_matching(state_path, size, chunk_bytes, tag);
-    let on_disk = std::fs::metadata(part).map(|m| m.len()).ok();
     let file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
         .open(part)?;
-    match state {
-        Some(state) if on_disk == Some(size) => {
-            let mut written = vec![0; n];
-            for index in state.done {
-                if let Some(slot) = written.get_mut(index as usize) {
-                    // The tracker clamps this to the chunk's real length.
-                    *slot = chunk_bytes;
-                }
-            }
-            for [index, bytes] in state.partial {
-                if let Some(slot) = written.get_mut(index as usize) {
-                    *slot = bytes;
-                }
+    match partial {
+        Partial::Resume { written, prefix_only } => {
+            if prefix_only {
+                // Our own partial files always have the full length; the hash check at the end
+                // catches a prefix that was not one.
+                file.set_len(size)?;
             }
             Ok((file, written))
         }
-        None if on_disk.is_some_and(|len| len > 0 && len < size) => {
-            // No state but a file shorter than the blob: Python's huggingface_hub writes its
-            // `.incomplete` sequentially, so its length is a valid prefix (our own partial files
-            // always have the full length). The hash check at the end catches anything else.
-            let prefix = on_disk.unwrap_or(0);
-            file.set_len(size)?;
-            let written = (0..n as u64)
-                .map(|i| prefix.saturating_sub(i * chunk_bytes).min(chunk_bytes))
-                .collect();
-            Ok((file, written))
-        }
-        _ => {
+        Partial::Fresh => {
             // Truncating first turns any stale bytes into holes, so nothing old is mistaken for data.
             file.set_len(0)?;
             reserve(&file, size)?;
             state::remove(state_path)?;
-            Ok((file, vec![0; n]))
+            Ok((file, vec![0; chunk_count(size, chunk_bytes)]))
         }
     }
 }

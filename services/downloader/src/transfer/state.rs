@@ -57,21 +57,6 @@ impl ResumeState {
         matches.then_some(state)
     }
 
-    /// Bytes on disk that this state vouches for (done chunks, and the written part of the others).
-    pub fn present_bytes(&self) -> u64 {
-        let chunk_len = |index: u64| {
-            let start = index.saturating_mul(self.chunk_bytes);
-            self.size.saturating_sub(start).min(self.chunk_bytes)
-        };
-        let done: u64 = self.done.iter().map(|&index| chunk_len(index)).sum();
-        let partial: u64 = self
-            .partial
-            .iter()
-            .map(|&[index, bytes]| bytes.min(chunk_len(index)))
-            .sum();
-        done.saturating_add(partial).min(self.size)
-    }
-
     /// Replaces the state file atomically.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let tmp = temp_path(path);
@@ -121,12 +106,5 @@ mod tests {
         assert_eq!(ResumeState::load_matching(&path, 100, 10, "sha256:cd"), None);
         remove(&path).expect("remove");
         assert!(!path.exists());
-    }
-
-    #[test]
-    fn present_bytes_count_done_chunks_at_their_real_length_and_partial_ones_as_written() {
-        // Chunks of 10 over 25 bytes: 10, 10, 5.
-        let state = ResumeState::new(25, 10, "size-only".into(), vec![0, 2], vec![[1, 4]]);
-        assert_eq!(state.present_bytes(), 10 + 5 + 4);
     }
 }

@@ -5,15 +5,13 @@ use millm_contract::jobs::SealedToken;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use millm_contract::config::HubConfig;
 use millm_contract::events::Event;
 use millm_contract::jobs::DownloadJob;
 use millm_contract::names::Names;
-use millm_gateway::config::HttpSettings;
-use millm_gateway::{Application, GatewayConfig};
-use millm_platform::db::{self, Inserted, ModelRecord, NewModel};
+use millm_contract::repo::RepoId;
+use millm_gateway::GatewayConfig;
+use millm_platform::db::{self, Inserted, ModelFacts, ModelRecord, NewModel, NewRecord};
 use millm_platform::queue::{self, Liveness};
-use millm_test_support::env::{common_config, hub_config};
 use millm_test_support::{FakeHub, RepoOptions};
 use serde_json::Value;
 use sqlx::PgPool;
@@ -29,31 +27,24 @@ pub struct TestEnv {
     pub nats: async_nats::Client,
     pub cache: tempfile::TempDir,
     pub database_url: String,
+    pub nats_url: String,
 }
 
 impl TestEnv {
     pub async fn start() -> TestEnv {
+        Self::start_with(|_| {}).await
+    }
+
+    /// As [`TestEnv::start`], with the gateway's configuration changed by `tweak` first; the
+    /// downloaders this environment spawns follow its database, Redis and NATS.
+    pub async fn start_with(tweak: impl FnOnce(&mut GatewayConfig)) -> TestEnv {
         let hub = FakeHub::start().await;
         let cache = tempfile::tempdir().expect("cache dir");
-        let config = GatewayConfig {
-            common: common_config(cache.path()).await,
-            hub: HubConfig {
-                hub_breaker_threshold: std::num::NonZeroU32::new(50).expect("not zero"),
-                ..hub_config(&hub.url())
-            },
-            http: HttpSettings {
-                host: "127.0.0.1".into(),
-                port: 0,
-                local_model_roots: Default::default(),
-                millm_api_key: None,
-                graceful_unload_timeout: millm_contract::config::Seconds::from_secs(2),
-                // The Rust tests build no UI: the API runs without one.
-                millm_ui_dir: std::path::PathBuf::from("no-ui-in-rust-tests"),
-            },
-        };
-        let app = Application::build(config.clone()).await.expect("gateway builds");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        let mut config = millm_test_support::gateway::test_config(cache.path(), &hub.url()).await;
+        // The fault tests make the hub fail on purpose: the breaker must not open on them.
+        config.hub.hub_breaker_threshold = std::num::NonZeroU32::new(50).expect("not zero");
+        tweak(&mut config);
+        let address = millm_test_support::gateway::start(&config).await.address;
         let pool = db::connect(&config.common.database_url, 4).await.expect("pool");
         let nats = async_nats::connect(&config.common.nats_url).await.expect("nats");
         TestEnv {
@@ -65,6 +56,7 @@ impl TestEnv {
             nats,
             cache,
             database_url: config.common.database_url.clone(),
+            nats_url: config.common.nats_url.clone(),
         }
     }
 
@@ -103,14 +95,17 @@ impl TestEnv {
 
     /// A record and its job made without the gateway, for what the gateway refuses up front.
     pub async fn insert_and_push(&self, repo_id: &str, commit: &str, sealed_token: Option<SealedToken>) -> i64 {
-        let new = NewModel {
-            name: repo_id.rsplit('/').next().unwrap_or(repo_id).to_owned(),
-            repo_id: Some(repo_id.to_owned()),
-            revision: Some(commit.to_owned()),
-            quantization: Some(millm_contract::model::Quantization::Q4),
+        let repo = RepoId::parse(repo_id).expect("a repo id");
+        let new = NewModel::Hub {
+            record: NewRecord {
+                name: repo.name().to_owned(),
+                quantization: millm_contract::model::Quantization::Q4,
+                trust_remote_code: false,
+                facts: ModelFacts::default(),
+            },
+            repo,
+            revision: commit.to_owned(),
             sealed_token: sealed_token.clone(),
-            cache_path: String::new(),
-            ..NewModel::default()
         };
         let Inserted::Created(record) = db::insert(&self.pool, new).await.expect("insert") else {
             panic!("duplicate record");

@@ -5,6 +5,7 @@ mod common;
 mod downloads;
 mod faults;
 mod lifecycle;
+mod metrics;
 mod process;
 mod recovery;
 mod repos;

@@ -26,7 +26,7 @@ impl DownloaderBuilder<'_> {
             .env_remove("HF_TOKEN")
             .env("DATABASE_URL", &env.database_url)
             .env("REDIS_URL", "redis://127.0.0.1:6379")
-            .env("NATS_URL", "nats://127.0.0.1:4222")
+            .env("NATS_URL", &env.nats_url)
             .env("MILLM_NAMESPACE", env.names.namespace())
             .env("MODEL_CACHE_DIR", env.cache.path())
             .env("HF_ENDPOINT", env.hub.url())

@@ -1,16 +1,6 @@
 //! Where a record's files are on this machine.
 
-use millm_contract::model::ModelSource;
-use millm_platform::db::ModelRecord;
-use std::path::{Path, PathBuf};
-
-/// The folder holding a record's files: the snapshot for hub models, the folder for local ones.
-pub fn model_dir(cache_dir: &Path, record: &ModelRecord) -> PathBuf {
-    match record.model.source {
-        ModelSource::Local => PathBuf::from(&record.cache_path),
-        ModelSource::Huggingface => cache_dir.join(&record.cache_path),
-    }
-}
+use std::path::Path;
 
 /// Top-level file names in `dir` (symlinks to blobs count as files); empty when unreadable.
 pub fn list_names(dir: &Path) -> Vec<String> {

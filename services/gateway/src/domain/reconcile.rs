@@ -51,7 +51,8 @@ pub async fn at_start(state: &AppState) {
     }
 }
 
-/// Every [`RECONCILE_EVERY`]: push again the downloads that have neither a job nor a worker.
+/// Every [`RECONCILE_EVERY`]: push again the downloads that have neither a job nor a worker, on
+/// one gateway replica at a time.
 pub async fn periodically(state: AppState, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(RECONCILE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -60,12 +61,25 @@ pub async fn periodically(state: AppState, shutdown: CancellationToken) {
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = tick.tick() => {
-                if let Err(e) = requeue_lost_downloads(&state).await {
+                if let Err(e) = requeue_under_lease(&state).await {
                     tracing::warn!(error = %e, "re-queueing downloads failed; trying again at the next round");
                 }
             }
         }
     }
+}
+
+/// One replica at a time: with several gateways, the one holding the namespace's reconcile
+/// lease does the round and the others skip it (a double push would be harmless, but useless).
+async fn requeue_under_lease(state: &AppState) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let key = LeaseKey::Reconcile(state.config.common.millm_namespace.clone());
+    let Some(lease) = Lease::try_acquire(&state.pool, key).await? else {
+        tracing::debug!("another gateway reconciles this round");
+        return Ok(());
+    };
+    let result = requeue_lost_downloads(state).await;
+    lease.release().await;
+    result
 }
 
 /// Whether a downloader works this model now: it holds the model's lease for the whole job.

@@ -4,7 +4,7 @@
 //! worker's beat is also the truth about which record is `loaded` (see `reconcile`).
 
 use chrono::{DateTime, Utc};
-use millm_contract::events::{GpuStatus, WorkerRef};
+use millm_contract::events::GpuStatus;
 use millm_contract::workers::{DownloaderHeartbeat, GpuWorkerState};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -131,39 +131,8 @@ impl WorkerRegistry {
             .filter(|(_, s)| s.active)
             .max_by_key(|(seen, _)| *seen);
         match latest {
-            Some((seen, s)) if self.alive(*seen) => GpuStatus {
-                worker: WorkerRef {
-                    id: Some(s.id.clone()),
-                    instance: Some(s.instance.clone()),
-                    alive: true,
-                    last_seen: Some(s.at),
-                },
-                device: Some(s.device.clone()),
-                devices: s.devices.clone(),
-                loaded_model_id: s.loaded_model_id,
-            },
-            Some((_, s)) => GpuStatus {
-                worker: WorkerRef {
-                    id: Some(s.id.clone()),
-                    instance: Some(s.instance.clone()),
-                    alive: false,
-                    last_seen: Some(s.at),
-                },
-                device: Some(s.device.clone()),
-                devices: Vec::new(),
-                loaded_model_id: None,
-            },
-            None => GpuStatus {
-                worker: WorkerRef {
-                    id: None,
-                    instance: None,
-                    alive: false,
-                    last_seen: None,
-                },
-                device: None,
-                devices: Vec::new(),
-                loaded_model_id: None,
-            },
+            Some((seen, s)) => GpuStatus::of(s, self.alive(*seen)),
+            None => GpuStatus::none(),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod documented;
 pub mod envelope;
 pub mod error;
 pub mod extract;
+pub mod metered;
 
 pub use envelope::{Failed, NotReady, Null, Success, accepted, ok, ok_null};
 pub use error::ApiError;

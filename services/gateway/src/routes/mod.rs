@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(move |req: Request| fallback(ui.clone(), req))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_api_key))
+        .layer(middleware::from_fn(crate::http::metered::record))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path())

@@ -3,15 +3,15 @@
 
 use millm_contract::config::Secret;
 use millm_contract::names::Names;
-use millm_gateway::config::HttpSettings;
-use millm_gateway::{Application, GatewayConfig};
+use millm_gateway::GatewayConfig;
+pub use millm_test_support::gateway::test_config;
 use millm_test_support::{FakeHub, LlamaShape, RepoBuilder, RepoOptions, cached_repo};
 use serde_json::Value;
 use sqlx::PgPool;
 use std::path::PathBuf;
 use std::sync::Once;
 
-pub use millm_test_support::env::{KEY_HEX, PG_BASE, common_config, fresh_database, hub_config, unique_namespace};
+pub use millm_test_support::env::{KEY_HEX, PG_BASE, fresh_database, unique_namespace};
 
 pub struct TestApp {
     pub address: String,
@@ -34,22 +34,6 @@ fn init_logs() {
     });
 }
 
-pub async fn test_config(hub_url: &str, cache: &std::path::Path) -> GatewayConfig {
-    GatewayConfig {
-        common: common_config(cache).await,
-        hub: hub_config(hub_url),
-        http: HttpSettings {
-            host: "127.0.0.1".into(),
-            port: 0,
-            local_model_roots: Default::default(),
-            millm_api_key: None,
-            graceful_unload_timeout: millm_contract::config::Seconds::from_secs(2),
-            // The Rust tests build no UI: the API runs without one.
-            millm_ui_dir: std::path::PathBuf::from("no-ui-in-rust-tests"),
-        },
-    }
-}
-
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -58,15 +42,13 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut GatewayConfig)) -> TestApp 
     init_logs();
     let hub = FakeHub::start().await;
     let cache = tempfile::tempdir().expect("cache dir");
-    let mut config = test_config(&hub.url(), cache.path()).await;
+    let mut config = test_config(cache.path(), &hub.url()).await;
     change(&mut config);
     start(config, hub, cache).await
 }
 
 pub async fn start(config: GatewayConfig, hub: FakeHub, cache: tempfile::TempDir) -> TestApp {
-    let app = Application::build(config.clone()).await.expect("gateway builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    let address = millm_test_support::gateway::start(&config).await.address;
     let pool = millm_platform::db::connect(&config.common.database_url, 2)
         .await
         .unwrap();

@@ -55,7 +55,7 @@ async fn health_has_the_contract_shape_and_lists_live_workers() {
 async fn app_through(which: &str, proxy: &Proxy) -> TestApp {
     let hub = FakeHub::start().await;
     let cache = tempfile::tempdir().unwrap();
-    let mut config = test_config(&hub.url(), cache.path()).await;
+    let mut config = test_config(cache.path(), &hub.url()).await;
     match which {
         "postgres" => {
             config.common.database_url = config

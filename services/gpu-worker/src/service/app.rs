@@ -12,6 +12,7 @@
 use millm_contract::names::Names;
 use millm_platform::bus::Bus;
 use millm_platform::db::{self, Lease, LeaseKey};
+use millm_platform::{ops, queue};
 use std::sync::Arc;
 use tch::Device;
 use tokio::sync::Notify;
@@ -24,9 +25,15 @@ use super::{Ctx, autoload, control, jobs, owner, warmup};
 
 pub struct Application {
     ctx: Arc<Ctx>,
+    ops_port: Option<u16>,
 }
 
 impl Application {
+    /// The operations port (`METRICS_PORT`), when one is served.
+    pub fn ops_port(&self) -> Option<u16> {
+        self.ops_port
+    }
+
     /// Chooses the device, connects to Postgres (migrating it) and NATS, and warms libtorch up.
     pub async fn build(config: GpuWorkerConfig) -> Result<Self, ServiceError> {
         let device = choose_device(config.settings.device)?;
@@ -36,10 +43,21 @@ impl Application {
         if let Device::Cuda(_) = device {
             tracing::warn!("CUDA is not yet verified: `make gpu-smoke` has not passed on a GPU");
         }
+        millm_platform::metrics::install();
         let pool = db::connect(&config.common.database_url, 5).await?;
         db::migrate(&pool).await?;
         let names = Names::new(config.common.millm_namespace.clone());
         let bus = Bus::connect(&config.common.nats_url, names).await?;
+        // Served before the warm-up, so that `/livez` answers while libtorch sets up.
+        let shutdown = CancellationToken::new();
+        let deps = ops::Deps {
+            pool: pool.clone(),
+            redis: queue::connect(&config.common.redis_url).await?,
+            nats: bus.client().clone(),
+        };
+        let ops = ops::serve(config.common.metrics_port, deps, shutdown.clone())
+            .await
+            .map_err(ServiceError::Ops)?;
         // libtorch, the quantizer and the tokenizer set up on first use; paying that now keeps it out of the first
         // load's measured memory (see `warmup`).
         match tokio::task::spawn_blocking(move || warmup::run(device)).await? {
@@ -52,10 +70,13 @@ impl Application {
             pool,
             bus,
             shared,
-            shutdown: CancellationToken::new(),
+            shutdown,
             became_active: Notify::new(),
         };
-        Ok(Self { ctx: Arc::new(ctx) })
+        Ok(Self {
+            ctx: Arc::new(ctx),
+            ops_port: ops.map(|o| o.addr.port()),
+        })
     }
 
     /// Runs until `signal` completes: stands by until the lease is free, then serves as the active worker.

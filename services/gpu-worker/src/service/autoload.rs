@@ -5,8 +5,8 @@
 
 use millm_contract::jobs::LoadJob;
 use millm_contract::model::{ModelStatus, Quantization};
-use millm_platform::db::{self, BeginLoad, ModelRecord};
-use millm_platform::queue::{self, Liveness};
+use millm_platform::db::{self, BeginLoad, DbError, ModelRecord};
+use millm_platform::queue::{self, Liveness, QueueError};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -15,6 +15,35 @@ use uuid::Uuid;
 use super::Ctx;
 
 const WAIT: Duration = Duration::from_secs(120);
+
+/// Why `AUTO_LOAD_MODEL` was not loaded; logged, never fatal.
+#[derive(Debug, thiserror::Error)]
+enum AutoLoadError {
+    #[error("no model has id {0}")]
+    NoId(i64),
+    #[error("no model is named '{0}'")]
+    NoName(String),
+    #[error("{count} models are named '{name}' ({quants:?}); give the id instead")]
+    Ambiguous {
+        count: usize,
+        name: String,
+        quants: Vec<Quantization>,
+    },
+    #[error("model {0} was deleted")]
+    Deleted(i64),
+    #[error("model {0} is loading already")]
+    OtherLoading(i64),
+    #[error("model {id} is {status} and cannot be loaded")]
+    Refused { id: i64, status: ModelStatus },
+    #[error("the load ended with the model {status}: {why}")]
+    Ended { status: ModelStatus, why: String },
+    #[error("model {0} was not loaded within {secs} s", secs = WAIT.as_secs())]
+    TimedOut(i64),
+    #[error("Postgres: {0}")]
+    Db(#[from] DbError),
+    #[error("the load job could not be queued: {0}")]
+    Queue(#[from] QueueError),
+}
 
 /// Runs the auto-load in the background, when `AUTO_LOAD_MODEL` is set.
 pub fn spawn(ctx: Arc<Ctx>) -> Option<tokio::task::JoinHandle<()>> {
@@ -30,81 +59,70 @@ pub fn spawn(ctx: Arc<Ctx>) -> Option<tokio::task::JoinHandle<()>> {
     }))
 }
 
-async fn auto_load(ctx: &Ctx, wanted: &str) -> Result<i64, String> {
+async fn auto_load(ctx: &Ctx, wanted: &str) -> Result<i64, AutoLoadError> {
     let record = find(ctx, wanted).await?;
     let id = record.model.id;
     if matches!(record.model.status, ModelStatus::Loaded | ModelStatus::Loading) {
         // This process has just started and holds nothing, so such a state is left from before a restart.
-        db::mark_unloaded(&ctx.pool, id).await.map_err(|e| e.to_string())?;
+        db::mark_unloaded(&ctx.pool, id).await?;
     }
     let load_id = Uuid::new_v4();
-    match db::begin_load(&ctx.pool, id, load_id)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    match db::begin_load(&ctx.pool, id, load_id).await? {
         BeginLoad::Started(_) => {}
-        BeginLoad::NotFound => return Err(format!("model {id} was deleted")),
+        BeginLoad::NotFound => return Err(AutoLoadError::Deleted(id)),
         BeginLoad::Refused {
             other_loading: Some(other),
             ..
-        } => return Err(format!("model {other} is loading already")),
-        BeginLoad::Refused { status, .. } => return Err(format!("model {id} is {status} and cannot be loaded")),
+        } => return Err(AutoLoadError::OtherLoading(other)),
+        BeginLoad::Refused { status, .. } => return Err(AutoLoadError::Refused { id, status }),
     }
-    let redis = queue::connect(&ctx.config.common.redis_url)
-        .await
-        .map_err(|e| e.to_string())?;
+    let redis = queue::connect(&ctx.config.common.redis_url).await?;
     let mut storage = queue::load_storage(redis, ctx.bus.names(), Liveness::default());
     let job = LoadJob { model_id: id, load_id };
     if let Err(e) = queue::push_load(&mut storage, job).await {
         let _ = db::mark_unloaded(&ctx.pool, id).await;
-        return Err(format!("the load job could not be queued: {e}"));
+        return Err(e.into());
     }
     tracing::info!(model.id = id, "AUTO_LOAD_MODEL: load queued");
     wait_loaded(ctx, id).await
 }
 
 /// An id, or a name exactly one record has.
-async fn find(ctx: &Ctx, wanted: &str) -> Result<ModelRecord, String> {
+async fn find(ctx: &Ctx, wanted: &str) -> Result<ModelRecord, AutoLoadError> {
     if let Ok(id) = wanted.trim().parse::<i64>() {
-        return db::get(&ctx.pool, id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("no model has id {id}"));
+        return db::get(&ctx.pool, id).await?.ok_or(AutoLoadError::NoId(id));
     }
     let mut named: Vec<ModelRecord> = db::list(&ctx.pool)
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
         .into_iter()
         .filter(|r| r.model.name == wanted)
         .collect();
     match named.len() {
         1 => Ok(named.remove(0)),
-        0 => Err(format!("no model is named '{wanted}'")),
-        n => {
-            let quants: Vec<Quantization> = named.iter().map(|r| r.model.quantization).collect();
-            Err(format!(
-                "{n} models are named '{wanted}' ({quants:?}); give the id instead"
-            ))
-        }
+        0 => Err(AutoLoadError::NoName(wanted.to_owned())),
+        count => Err(AutoLoadError::Ambiguous {
+            count,
+            name: wanted.to_owned(),
+            quants: named.iter().map(|r| r.model.quantization).collect(),
+        }),
     }
 }
 
-async fn wait_loaded(ctx: &Ctx, id: i64) -> Result<i64, String> {
+async fn wait_loaded(ctx: &Ctx, id: i64) -> Result<i64, AutoLoadError> {
     let deadline = Instant::now() + WAIT;
     while Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(250)).await;
-        let record = db::get(&ctx.pool, id).await.map_err(|e| e.to_string())?;
-        let Some(record) = record else {
-            return Err(format!("model {id} was deleted"));
+        let Some(record) = db::get(&ctx.pool, id).await? else {
+            return Err(AutoLoadError::Deleted(id));
         };
         match record.model.status {
             ModelStatus::Loaded => return Ok(id),
             ModelStatus::Loading => continue,
             status => {
                 let why = record.model.error_message.unwrap_or_else(|| "it was unloaded".into());
-                return Err(format!("the load ended with the model {status}: {why}"));
+                return Err(AutoLoadError::Ended { status, why });
             }
         }
     }
-    Err(format!("model {id} was not loaded within {} s", WAIT.as_secs()))
+    Err(AutoLoadError::TimedOut(id))
 }

@@ -5,9 +5,10 @@
 
 use futures::StreamExt;
 use millm_contract::error::{ErrorBody, ErrorCode};
-use millm_contract::events::Event;
+use millm_contract::events::{Event, GpuStatus};
 use millm_contract::names::WorkerKind;
 use millm_contract::workers::{GpuWorkerState, UnloadReply, UnloadRequest};
+use millm_platform::metrics::{DEVICE_FREE, DEVICE_TOTAL, DEVICE_USED, MODEL_MEMORY};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -15,7 +16,6 @@ use tokio::task::JoinHandle;
 use super::Ctx;
 use super::ServiceError;
 use super::owner::OwnerHandle;
-use super::state::gpu_status;
 
 /// A snapshot of the worker, read off the async threads (NVML and sysinfo block).
 pub async fn snapshot(ctx: &Arc<Ctx>) -> Option<GpuWorkerState> {
@@ -46,12 +46,25 @@ pub fn heartbeats(ctx: Arc<Ctx>) -> JoinHandle<()> {
 
 async fn beat(ctx: &Arc<Ctx>, subject: &str) {
     let Some(state) = snapshot(ctx).await else { return };
+    record_memory(&state);
     if let Err(e) = ctx.bus.publish_json(subject.to_owned(), &state).await {
         tracing::warn!(error = %e, "heartbeat not published");
     }
     if state.active {
-        ctx.publish(Event::SystemGpu(gpu_status(&state))).await;
+        ctx.publish(Event::SystemGpu(GpuStatus::of(&state, true))).await;
     }
+}
+
+/// The heartbeat's memory figures as gauges (MiB to bytes), by device.
+fn record_memory(state: &GpuWorkerState) {
+    const MIB: f64 = 1024.0 * 1024.0;
+    for device in &state.devices {
+        let label = || device.name.clone();
+        metrics::gauge!(DEVICE_TOTAL, "device" => label()).set(device.total_mb as f64 * MIB);
+        metrics::gauge!(DEVICE_USED, "device" => label()).set(device.used_mb as f64 * MIB);
+        metrics::gauge!(DEVICE_FREE, "device" => label()).set(device.free_mb as f64 * MIB);
+    }
+    metrics::gauge!(MODEL_MEMORY).set(state.loaded_memory_mb.unwrap_or(0) as f64 * MIB);
 }
 
 /// Answers `gpu_status()` and `gpu_unload()` requests until shutdown.

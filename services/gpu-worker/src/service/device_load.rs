@@ -7,19 +7,10 @@
 
 use millm_contract::error::ErrorCode;
 use millm_contract::events::LoadStage;
-use millm_contract::model::{ModelSource, Quantization};
-use millm_platform::db::ModelRecord;
-use std::path::{Path, PathBuf};
+use millm_contract::model::Quantization;
+use std::path::Path;
 
 use crate::{LoadError, LoadOptions, LoadedModel, Quant, Stage};
-
-/// Where a record's files are: local records keep their absolute folder, hub records a path under the cache.
-pub fn model_dir(cache_dir: &Path, record: &ModelRecord) -> PathBuf {
-    match record.model.source {
-        ModelSource::Local => PathBuf::from(&record.cache_path),
-        ModelSource::Huggingface => cache_dir.join(&record.cache_path),
-    }
-}
 
 pub fn quant_of(level: Quantization) -> Quant {
     match level {

@@ -8,7 +8,8 @@ use millm_contract::error::{ErrorBody, ErrorCode};
 use millm_contract::events::{Event, LoadComplete, LoadProgress, ModelError, ModelOnly};
 use millm_contract::jobs::LoadJob;
 use millm_contract::model::{ErrorStage, ModelStatus, mib};
-use millm_platform::db::{self, ModelRecord};
+use millm_platform::db::{self, DbError, ModelRecord};
+use millm_platform::metrics::LOAD_SECONDS;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -17,19 +18,30 @@ use super::device_load::{self, LoadFailure};
 use super::owner::{Held, Owner};
 use crate::{LoadOptions, measure};
 
+/// Why a load job did not end with the model loaded (a stale job that did nothing is no error).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadJobError {
+    /// The load failed; the record and the `model:load:error` event already say why.
+    #[error("{code}: {message}")]
+    Failed { code: ErrorCode, message: String },
+    #[error("Postgres: {0}")]
+    Db(#[from] DbError),
+    #[error("the load task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("the device owner has stopped")]
+    OwnerGone,
+}
+
 impl Owner {
-    pub(super) async fn load(&mut self, job: LoadJob) -> Result<(), String> {
+    pub(super) async fn load(&mut self, job: LoadJob) -> Result<(), LoadJobError> {
         let id = job.model_id;
         let load_id = job.load_id;
         let pool = &self.ctx.pool;
-        if !db::load_is_current(pool, id, load_id)
-            .await
-            .map_err(|e| e.to_string())?
-        {
+        if !db::load_is_current(pool, id, load_id).await? {
             tracing::info!(model.id = id, %load_id, "load job is stale (replayed or superseded): nothing to do");
             return Ok(());
         }
-        let Some(record) = db::get(pool, id).await.map_err(|e| e.to_string())? else {
+        let Some(record) = db::get(pool, id).await? else {
             return Ok(());
         };
         let abort = self.ctx.shutdown.child_token();
@@ -46,10 +58,10 @@ impl Owner {
         record: &ModelRecord,
         load_id: Uuid,
         abort: CancellationToken,
-    ) -> Result<(), String> {
+    ) -> Result<(), LoadJobError> {
         let id = record.model.id;
         let config = &self.ctx.config;
-        let dir = device_load::model_dir(&config.common.model_cache_dir, record);
+        let dir = record.files_dir(&config.common.model_cache_dir);
         let device = self.ctx.shared.identity.device;
         let opts = LoadOptions {
             quant: device_load::quant_of(record.model.quantization),
@@ -58,6 +70,7 @@ impl Owner {
             plain_kind: None,
         };
         tracing::info!(model.id = id, dir = %dir.display(), quant = opts.quant.as_str(), "load started");
+        let started = std::time::Instant::now();
         let (tx, rx) = mpsc::unbounded_channel();
         let forwarder = tokio::spawn(forward_progress(self.ctx.clone(), rx));
         let work_dir = dir.clone();
@@ -76,11 +89,14 @@ impl Owner {
         })
         .await;
         let _ = forwarder.await;
-        let (before, result, after) = work.map_err(|e| format!("the load task failed: {e}"))?;
+        let (before, result, after) = work?;
         let delta = before.zip(after).map(|(b, a)| a as i64 - b as i64).unwrap_or(0);
         match result {
             Ok(model) => {
                 let memory_used_mb = mib(delta.max(0) as u64);
+                let quantization = record.model.quantization.as_str();
+                metrics::histogram!(LOAD_SECONDS, "quantization" => quantization)
+                    .record(started.elapsed().as_secs_f64());
                 self.finish(record, load_id, model, memory_used_mb).await
             }
             Err(error) => {
@@ -112,7 +128,7 @@ impl Owner {
         load_id: Uuid,
         model: crate::LoadedModel,
         memory_used_mb: i64,
-    ) -> Result<(), String> {
+    ) -> Result<(), LoadJobError> {
         let id = record.model.id;
         self.held = Some(Held { id, model });
         // Held before the record says loaded (see `state`).
@@ -136,12 +152,12 @@ impl Owner {
             }
             Err(e) => {
                 self.drop_model(false).await;
-                Err(format!("could not mark model {id} loaded: {e}"))
+                Err(e.into())
             }
         }
     }
 
-    async fn fail(&mut self, record: &ModelRecord, load_id: Uuid, failure: LoadFailure) -> Result<(), String> {
+    async fn fail(&mut self, record: &ModelRecord, load_id: Uuid, failure: LoadFailure) -> Result<(), LoadJobError> {
         let id = record.model.id;
         let pool = &self.ctx.pool;
         // A stale job must not touch a record that a newer load now owns.
@@ -170,14 +186,17 @@ impl Owner {
                 tracing::error!(model.id = id, error = %e, "could not record the failed load");
             }
         }
-        let message = body.message.clone();
+        let failed = LoadJobError::Failed {
+            code: body.code,
+            message: body.message.clone(),
+        };
         self.ctx
             .publish(Event::LoadError(ModelError {
                 model_id: id,
                 error: body,
             }))
             .await;
-        Err(message)
+        Err(failed)
     }
 }
 

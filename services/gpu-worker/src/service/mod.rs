@@ -3,8 +3,8 @@
 //! events and a heartbeat.
 //!
 //! Pieces: [`config`] (environment), [`app`] (start, the active/standby lease, shutdown), `owner` (the one task that
-//! holds the model; load jobs and unloads run through it one at a time), `loading` and `load` (one load: stale-job
-//! guard, measured memory, failure mapping), `control` (heartbeats and NATS requests), `jobs` (the queue worker),
+//! holds the model; load jobs and unloads run through it one at a time), `load_job` and `device_load` (one load:
+//! stale-job guard, measured memory, failure mapping), `control` (heartbeats and NATS requests), `jobs` (the queue worker),
 //! `autoload` (`AUTO_LOAD_MODEL`), `state` (what heartbeats report), `warmup` (a start-up self-test).
 
 pub mod app;
@@ -71,4 +71,6 @@ pub enum ServiceError {
     QueueWorker(String),
     #[error("a blocking task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
+    #[error("METRICS_PORT: cannot serve the operations port: {0}")]
+    Ops(std::io::Error),
 }

@@ -15,13 +15,14 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::Ctx;
 use super::ServiceError;
+use super::load_job::LoadJobError;
 use crate::LoadedModel;
 use crate::measure;
 
 pub enum Command {
     Load {
         job: LoadJob,
-        done: oneshot::Sender<Result<(), String>>,
+        done: oneshot::Sender<Result<(), LoadJobError>>,
     },
     Unload {
         model_id: i64,
@@ -40,14 +41,14 @@ pub struct OwnerHandle {
 }
 
 impl OwnerHandle {
-    /// Runs a load job; `Err` carries the message of a failed load.
-    pub async fn load(&self, job: LoadJob) -> Result<(), String> {
+    /// Runs a load job through the owner.
+    pub async fn load(&self, job: LoadJob) -> Result<(), LoadJobError> {
         let (done, wait) = oneshot::channel();
         self.tx
             .send(Command::Load { job, done })
             .await
-            .map_err(|_| ServiceError::OwnerGone.to_string())?;
-        wait.await.map_err(|_| ServiceError::OwnerGone.to_string())?
+            .map_err(|_| LoadJobError::OwnerGone)?;
+        wait.await.map_err(|_| LoadJobError::OwnerGone)?
     }
 
     pub async fn unload(&self, model_id: i64, aborted: bool) -> Result<UnloadReply, ServiceError> {

@@ -6,7 +6,7 @@
 //! heartbeat holds at least what Postgres says the worker holds.
 
 use chrono::Utc;
-use millm_contract::events::{DeviceMemory, GpuStatus, WorkerRef};
+use millm_contract::events::DeviceMemory;
 use millm_contract::model::mib;
 use millm_contract::workers::GpuWorkerState;
 use std::sync::Mutex;
@@ -119,21 +119,6 @@ impl LiveState {
             active: self.is_active(),
             at: Utc::now(),
         }
-    }
-}
-
-/// The `system:gpu` event body for a snapshot of this (live) worker.
-pub fn gpu_status(state: &GpuWorkerState) -> GpuStatus {
-    GpuStatus {
-        worker: WorkerRef {
-            id: Some(state.id.clone()),
-            instance: Some(state.instance.clone()),
-            alive: true,
-            last_seen: Some(state.at),
-        },
-        device: Some(state.device.clone()),
-        devices: state.devices.clone(),
-        loaded_model_id: state.loaded_model_id,
     }
 }
 

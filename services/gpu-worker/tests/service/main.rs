@@ -3,4 +3,5 @@
 mod common;
 mod failures;
 mod lifecycle;
+mod metrics;
 mod workers;

@@ -136,3 +136,52 @@ async fn a_gateway_started_later_asks_the_worker_and_keeps_its_loaded_model() {
     assert_eq!(worker.loaded_model_id, Some(id), "{worker:?}");
     assert_eq!(gw.model(id).await["status"], "loaded");
 }
+
+/// What a Redis that lost its data does to a running worker: its queue worker is no longer registered, and the next
+/// poll fails.
+async fn lose_load_queue_keys(gw: &crate::common::Gateway) -> usize {
+    let client = redis::Client::open(gw.config.common.redis_url.as_str()).expect("redis url");
+    let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}:*", gw.names.load_queue()))
+        .query_async(&mut conn)
+        .await
+        .expect("KEYS");
+    if !keys.is_empty() {
+        let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.expect("DEL");
+    }
+    keys.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_queue_worker_that_fails_is_started_again_and_the_next_load_runs() {
+    // Arrange: the queue worker's registration is lost, so its next poll fails.
+    let gw = gateway().await;
+    let (mut worker, _) = gw.start_worker(&[]).await;
+    let id = gw.register(&gw.copy_repo(&tiny_repo(), "tiny"), "Q4").await;
+    assert!(
+        lose_load_queue_keys(&gw).await > 0,
+        "the worker was registered in Redis"
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !worker.logged(&["load queue worker", "starting it again"]) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the queue worker never failed: {}",
+            worker.log.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Act
+    let (status, body) = gw.load(id, false).await;
+
+    // Assert: the same process took the job.
+    assert_eq!(status, 202, "{body}");
+    let record = gw.wait_status(id, "loaded", LOAD).await;
+    assert!(record["memory_used_mb"].is_i64(), "{record}");
+    assert!(
+        worker.child.try_wait().expect("worker status").is_none(),
+        "the worker is still running"
+    );
+}

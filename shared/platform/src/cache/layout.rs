@@ -16,35 +16,15 @@ pub struct CachedFile {
     pub size: u64,
 }
 
-/// Refuses hub file names that could leave the snapshot folder: absolute paths, backslashes,
-/// `.`/`..` components, empty components and NUL bytes.
+/// Refuses hub file names that could leave the snapshot folder, by the contract's one check.
 pub fn validate_repo_path(path: &str) -> Result<(), CacheError> {
-    let refuse = |reason| {
-        Err(CacheError::UnsafePath {
+    match millm_contract::files::repo_path_problem(path) {
+        None => Ok(()),
+        Some(reason) => Err(CacheError::UnsafePath {
             path: path.to_owned(),
             reason,
-        })
-    };
-    if path.is_empty() {
-        return refuse("empty path");
+        }),
     }
-    if path.contains('\\') {
-        return refuse("backslash");
-    }
-    if path.contains('\0') {
-        return refuse("NUL byte");
-    }
-    if path.starts_with('/') {
-        return refuse("absolute path");
-    }
-    for component in path.split('/') {
-        match component {
-            "" => return refuse("empty component"),
-            "." | ".." => return refuse("dot component"),
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 /// `org/name` → `models--org--name`: hf-hub's folder name, the one Python's `repo_folder_name`
@@ -89,10 +69,16 @@ pub fn blob_path(root: &Path, repo_id: &str, etag: &str) -> Result<PathBuf, Cach
     Ok(repo_dir(root, repo_id)?.join("blobs").join(etag))
 }
 
+/// `models--{org}--{name}/snapshots/<commit>`, relative to the cache root: a hub record's
+/// `cache_path`, and the one place that names a snapshot folder.
+pub fn snapshot_rel_path(repo_id: &str, commit: &str) -> Result<String, CacheError> {
+    validate_name("commit", commit)?;
+    Ok(format!("{}/snapshots/{commit}", repo_folder_name(repo_id)?))
+}
+
 /// `root/models--{org}--{name}/snapshots/<commit>`.
 pub fn snapshot_dir(root: &Path, repo_id: &str, commit: &str) -> Result<PathBuf, CacheError> {
-    validate_name("commit", commit)?;
-    Ok(repo_dir(root, repo_id)?.join("snapshots").join(commit))
+    Ok(root.join(snapshot_rel_path(repo_id, commit)?))
 }
 
 /// `root/models--{org}--{name}/snapshots/<commit>/<path>`.

@@ -20,7 +20,7 @@ mod snapshot;
 
 pub use layout::{
     CachedFile, blob_path, lock_path, read_ref, repo_dir, repo_folder_name, snapshot_dir, snapshot_path,
-    validate_repo_path, write_ref,
+    snapshot_rel_path, validate_repo_path, write_ref,
 };
 pub use lock::BlobFileLock;
 pub use purge::{PurgeError, Purged, purge_record_files};

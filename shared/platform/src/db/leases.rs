@@ -22,6 +22,8 @@ pub enum LeaseKey {
     Blob { repo_id: String, etag: String },
     /// Being the active GPU worker of a namespace: one per deployment.
     GpuWorker(String),
+    /// Running a namespace's periodic reconcile: one gateway replica at a time.
+    Reconcile(String),
 }
 
 impl LeaseKey {
@@ -31,6 +33,7 @@ impl LeaseKey {
             LeaseKey::Model(id) => format!("millm.model.{id}"),
             LeaseKey::Blob { repo_id, etag } => format!("millm.blob.{repo_id}.{etag}"),
             LeaseKey::GpuWorker(namespace) => format!("millm.gpu-worker.{namespace}"),
+            LeaseKey::Reconcile(namespace) => format!("millm.reconcile.{namespace}"),
         };
         let digest = Sha256::digest(name.as_bytes());
         let mut bytes = [0u8; 8];

@@ -25,6 +25,9 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored value is not valid: {0}")]
     Corrupt(String),
+    /// A hub record whose repo id or commit cannot name a cache folder.
+    #[error("no cache path for this record")]
+    CachePath(#[from] crate::cache::CacheError),
 }
 
 /// Connects a pool; statement logging is off so queries carrying secrets never reach logs.

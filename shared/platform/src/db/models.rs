@@ -3,10 +3,13 @@
 use chrono::{DateTime, Utc};
 use millm_contract::jobs::SealedToken;
 use millm_contract::model::{ErrorStage, Model, ModelSource, ModelStatus, Quantization};
+use millm_contract::repo::RepoId;
 use sqlx::{FromRow, PgExecutor, PgPool};
+use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 use super::DbError;
+use crate::cache;
 
 /// A row: the contract's [`Model`] plus what only the services see.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +20,17 @@ pub struct ModelRecord {
     pub config_json: Option<serde_json::Value>,
     pub sealed_token: Option<SealedToken>,
     pub load_id: Option<Uuid>,
+}
+
+impl ModelRecord {
+    /// The folder holding the record's files: its snapshot under `cache_dir` for a hub model,
+    /// the folder itself for a local one.
+    pub fn files_dir(&self, cache_dir: &Path) -> PathBuf {
+        match self.model.source {
+            ModelSource::Local => PathBuf::from(&self.cache_path),
+            ModelSource::Huggingface => cache_dir.join(&self.cache_path),
+        }
+    }
 }
 
 pub(super) const COLUMNS: &str = "id, name, source, repo_id, local_path, revision, params, architecture, \
@@ -108,17 +122,30 @@ pub(super) async fn one(
         .transpose()
 }
 
-/// What a new record starts with; the rest is filled as the download or registration learns it.
-#[derive(Debug, Clone, Default)]
-pub struct NewModel {
+/// A new record, as its source has it; nothing else can be built. A hub repo starts
+/// `downloading` into its snapshot folder; a local folder is `ready` where it is.
+#[derive(Debug, Clone)]
+pub enum NewModel {
+    Hub {
+        repo: RepoId,
+        /// The commit the download is pinned to.
+        revision: String,
+        sealed_token: Option<SealedToken>,
+        record: NewRecord,
+    },
+    Local {
+        /// The absolute, canonical folder.
+        path: String,
+        record: NewRecord,
+    },
+}
+
+/// What every new record has, whatever its source.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
     pub name: String,
-    pub repo_id: Option<String>,
-    pub local_path: Option<String>,
-    pub revision: Option<String>,
-    pub quantization: Option<Quantization>,
+    pub quantization: Quantization,
     pub trust_remote_code: bool,
-    pub sealed_token: Option<SealedToken>,
-    pub cache_path: String,
     pub facts: ModelFacts,
 }
 
@@ -139,10 +166,46 @@ pub enum Inserted {
 }
 
 pub async fn insert(pool: &PgPool, new: NewModel) -> Result<Inserted, DbError> {
-    let (source, status) = if new.local_path.is_some() {
-        (ModelSource::Local, ModelStatus::Ready)
-    } else {
-        (ModelSource::Huggingface, ModelStatus::Downloading)
+    struct Columns {
+        source: ModelSource,
+        status: ModelStatus,
+        repo_id: Option<String>,
+        local_path: Option<String>,
+        revision: Option<String>,
+        sealed_token: Option<SealedToken>,
+        cache_path: String,
+    }
+    let (columns, record) = match new {
+        NewModel::Hub {
+            repo,
+            revision,
+            sealed_token,
+            record,
+        } => {
+            let cache_path = cache::snapshot_rel_path(repo.as_str(), &revision)?;
+            let columns = Columns {
+                source: ModelSource::Huggingface,
+                status: ModelStatus::Downloading,
+                repo_id: Some(repo.as_str().to_owned()),
+                local_path: None,
+                revision: Some(revision),
+                sealed_token,
+                cache_path,
+            };
+            (columns, record)
+        }
+        NewModel::Local { path, record } => {
+            let columns = Columns {
+                source: ModelSource::Local,
+                status: ModelStatus::Ready,
+                repo_id: None,
+                local_path: Some(path.clone()),
+                revision: None,
+                sealed_token: None,
+                cache_path: path,
+            };
+            (columns, record)
+        }
     };
     let sql = format!(
         "INSERT INTO models (name, source, repo_id, local_path, revision, quantization, \
@@ -151,30 +214,30 @@ pub async fn insert(pool: &PgPool, new: NewModel) -> Result<Inserted, DbError> {
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, \
          CASE WHEN $10 = 'downloading' THEN 0 END) RETURNING {COLUMNS}"
     );
-    let quant = new.quantization.unwrap_or(Quantization::Q4);
+    let quant = record.quantization;
     let result = one(pool, sql, |q| {
-        q.bind(new.name)
-            .bind(source.as_str())
-            .bind(new.repo_id.clone())
-            .bind(new.local_path.clone())
-            .bind(new.revision)
+        q.bind(record.name)
+            .bind(columns.source.as_str())
+            .bind(columns.repo_id.clone())
+            .bind(columns.local_path.clone())
+            .bind(columns.revision)
             .bind(quant.as_str())
-            .bind(new.trust_remote_code)
-            .bind(new.sealed_token.map(SealedToken::into_string))
-            .bind(new.cache_path)
-            .bind(status.as_str())
-            .bind(new.facts.params)
-            .bind(new.facts.architecture)
-            .bind(new.facts.disk_size_mb)
-            .bind(new.facts.estimated_memory_mb)
-            .bind(new.facts.config_json)
+            .bind(record.trust_remote_code)
+            .bind(columns.sealed_token.map(SealedToken::into_string))
+            .bind(columns.cache_path)
+            .bind(columns.status.as_str())
+            .bind(record.facts.params)
+            .bind(record.facts.architecture)
+            .bind(record.facts.disk_size_mb)
+            .bind(record.facts.estimated_memory_mb)
+            .bind(record.facts.config_json)
     })
     .await;
     match result {
         Ok(Some(record)) => Ok(Inserted::Created(Box::new(record))),
         Ok(None) => Err(DbError::Corrupt("insert returned no row".into())),
         Err(DbError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-            let existing = match (&new.repo_id, &new.local_path) {
+            let existing = match (&columns.repo_id, &columns.local_path) {
                 (Some(repo), _) => find_by_repo(pool, repo, quant).await?,
                 (None, Some(path)) => find_by_local_path(pool, path).await?,
                 _ => None,

@@ -109,9 +109,7 @@ pub async fn begin_load(pool: &PgPool, id: i64, load_id: Uuid) -> Result<BeginLo
         .fetch_optional(&mut *tx)
         .await?;
     let status = current.model.status;
-    let loadable = status == ModelStatus::Ready
-        || (status == ModelStatus::Error && current.model.error_stage == Some(ErrorStage::Load));
-    if !loadable || other.is_some() {
+    if !current.model.may_load() || other.is_some() {
         return Ok(BeginLoad::Refused {
             status,
             other_loading: other,

@@ -3,6 +3,7 @@
 //! Only failures that say "the hub is unwell" count: connect errors, timeouts, 429 and 5xx.
 //! A 401/403/404 is the hub answering correctly and never opens the breaker.
 
+use crate::metrics::HUB_BREAKER_OPEN;
 use serde::Serialize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -72,6 +73,7 @@ impl Breaker {
         inner.failures = 0;
         inner.opened_at = None;
         inner.probing = false;
+        metrics::gauge!(HUB_BREAKER_OPEN).set(0.0);
     }
 
     pub fn record_failure(&self) {
@@ -80,6 +82,7 @@ impl Breaker {
         inner.probing = false;
         if inner.failures >= self.threshold {
             inner.opened_at = Some(Instant::now());
+            metrics::gauge!(HUB_BREAKER_OPEN).set(1.0);
         }
     }
 

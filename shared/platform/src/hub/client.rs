@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use super::breaker::Breaker;
 use super::error::HubError;
+use crate::metrics::HUB_ERRORS;
 
 /// A repo's model info (`GET /api/models/{repo}?blobs=true`).
 #[derive(Debug, Clone, Deserialize)]
@@ -214,12 +215,15 @@ impl HubClient {
                     self.breaker.record_success();
                     return Ok(bytes);
                 }
-                Err(error @ HubError::Refused { .. }) => {
+                Err(HubError::Refused { status, code, message }) => {
+                    // A refusal is the hub answering: healthy for the breaker, an error by its status.
                     self.breaker.record_success();
-                    return Err(error);
+                    metrics::counter!(HUB_ERRORS, "code" => status.to_string()).increment(1);
+                    return Err(HubError::Refused { status, code, message });
                 }
                 Err(error) => {
                     self.breaker.record_failure();
+                    metrics::counter!(HUB_ERRORS, "code" => "unavailable").increment(1);
                     last = error;
                 }
             }

@@ -181,7 +181,7 @@ fn stream_into(
 }
 
 /// Git's object id for a blob: `sha1("blob {len}\0" + bytes)`.
-pub(crate) fn git_blob_sha1(bytes: &[u8]) -> String {
+pub fn git_blob_sha1(bytes: &[u8]) -> String {
     let mut hasher = Sha1::new();
     hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
     hasher.update(bytes);

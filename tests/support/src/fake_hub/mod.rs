@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+pub use self::index::git_blob_sha1;
 use self::state::HubState;
 
 /// Errors from starting the hub or indexing a repository.

@@ -16,6 +16,7 @@ use sha1::{Digest, Sha1};
 
 pub use self::cache::cached_repo;
 pub use self::shape::LlamaShape;
+pub use self::weights::XorShift;
 
 /// Errors while building a repository.
 #[derive(Debug, thiserror::Error)]

@@ -91,9 +91,9 @@ pub(crate) fn split_shards(tensors: Vec<TensorSpec>, n: usize) -> Result<Vec<Vec
     Ok(shards)
 }
 
-/// A xorshift64* generator: fast, seedable and good enough for filler data.
+/// A xorshift64* generator: fast, seedable and good enough for filler data and test values.
 #[derive(Debug, Clone)]
-pub(crate) struct XorShift(u64);
+pub struct XorShift(u64);
 
 impl XorShift {
     pub fn new(seed: u64) -> Self {
@@ -108,6 +108,11 @@ impl XorShift {
         x ^= x >> 27;
         self.0 = x;
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A value uniform in [-1, 1), from the top 24 bits.
+    pub fn uniform(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
     }
 }
 

@@ -5,8 +5,7 @@ use axum::response::Response;
 use millm_contract::jobs::DownloadJob;
 use millm_contract::model::{ModelStatus, format_params, mib};
 use millm_contract::repo::RepoId;
-use millm_platform::cache::repo_folder_name;
-use millm_platform::db::{self, Inserted, ModelFacts, NewModel};
+use millm_platform::db::{self, Inserted, ModelFacts, NewModel, NewRecord};
 use millm_platform::queue;
 
 use super::dto::{Common, CreateModelBody, CreateRequest};
@@ -54,14 +53,14 @@ async fn create_local(state: AppState, raw: String, common: Common) -> Result<Re
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.clone())
     });
-    let new = NewModel {
-        name,
-        local_path: Some(path.clone()),
-        quantization: Some(quant),
-        trust_remote_code: common.trust_remote_code,
-        cache_path: path,
-        facts: local.facts,
-        ..NewModel::default()
+    let new = NewModel::Local {
+        path,
+        record: NewRecord {
+            name,
+            quantization: quant,
+            trust_remote_code: common.trust_remote_code,
+            facts: local.facts,
+        },
     };
     match db::insert(&state.pool, new).await? {
         Inserted::Created(record) => {
@@ -95,23 +94,22 @@ async fn create_hub(
     }
     check_disk(&state.config.common.model_cache_dir, &repo, &facts).await?;
 
-    let folder = repo_folder_name(repo.as_str()).map_err(ApiError::internal)?;
-    let new = NewModel {
-        name: common.custom_name.unwrap_or_else(|| repo.name().to_owned()),
-        repo_id: Some(repo.as_str().to_owned()),
-        revision: Some(facts.revision.clone()),
-        quantization: Some(common.quantization),
-        trust_remote_code: common.trust_remote_code,
+    let new = NewModel::Hub {
+        repo: repo.clone(),
+        revision: facts.revision.clone(),
         sealed_token: sealed_token.clone(),
-        cache_path: format!("{folder}/snapshots/{}", facts.revision),
-        facts: ModelFacts {
-            params: Some(format_params(facts.estimate.params)),
-            architecture: facts.architecture(),
-            disk_size_mb: Some(mib(facts.disk_bytes())),
-            estimated_memory_mb: Some(facts.estimate.memory_mb(common.quantization)),
-            config_json: facts.config.clone(),
+        record: NewRecord {
+            name: common.custom_name.unwrap_or_else(|| repo.name().to_owned()),
+            quantization: common.quantization,
+            trust_remote_code: common.trust_remote_code,
+            facts: ModelFacts {
+                params: Some(format_params(facts.estimate.params)),
+                architecture: facts.architecture(),
+                disk_size_mb: Some(mib(facts.disk_bytes())),
+                estimated_memory_mb: Some(facts.estimate.memory_mb(common.quantization)),
+                config_json: facts.config.clone(),
+            },
         },
-        ..NewModel::default()
     };
     let record = match db::insert(&state.pool, new).await? {
         Inserted::Created(record) => *record,

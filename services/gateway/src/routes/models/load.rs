@@ -15,7 +15,6 @@ use uuid::Uuid;
 
 use super::dto::LoadBody;
 use super::read::{find, view};
-use crate::domain::files::model_dir;
 use crate::domain::memory::{available_mb, fits_memory};
 use crate::http::documented::{AUTHORIZED, JSON_BODY, MODEL_ID, STORED};
 use crate::http::{ApiError, ModelId, OptionalJson, Success, accepted};
@@ -98,15 +97,15 @@ fn busy_for_load(status: ModelStatus) -> ApiError {
 }
 
 fn check_state(record: &ModelRecord) -> Result<(), ApiError> {
-    match record.model.status {
-        ModelStatus::Ready => Ok(()),
-        ModelStatus::Error if record.model.error_stage == Some(ErrorStage::Load) => Ok(()),
-        _ => Err(state_error(record)),
+    if record.model.may_load() {
+        Ok(())
+    } else {
+        Err(state_error(record))
     }
 }
 
 async fn check_files(state: &AppState, record: &ModelRecord) -> Result<(), ApiError> {
-    let dir = model_dir(&state.config.common.model_cache_dir, record);
+    let dir = record.files_dir(&state.config.common.model_cache_dir);
     let files = tokio::task::spawn_blocking(move || crate::domain::files::list_names(&dir))
         .await
         .map_err(ApiError::internal)?;

@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::response::Response;
 use millm_contract::jobs::DownloadJob;
 use millm_contract::model::ModelSource;
+use millm_platform::metrics::JOBS_RETRIED;
 use millm_platform::{db, queue};
 
 use super::delete::busy;
@@ -41,6 +42,7 @@ pub async fn retry_download(State(state): State<AppState>, ModelId(id): ModelId)
         .await
         .map_err(ApiError::internal)?;
     state.progress.forget(id);
+    metrics::counter!(JOBS_RETRIED, "queue" => "download").increment(1);
     tracing::info!("download re-queued");
     Ok(accepted(view(&state, restarted)))
 }

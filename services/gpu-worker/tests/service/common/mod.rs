@@ -2,8 +2,7 @@
 //! the real Postgres, Redis and NATS; plus the tiny model repos and small polling helpers.
 
 use millm_contract::names::Names;
-use millm_gateway::config::HttpSettings;
-use millm_gateway::{Application, GatewayConfig};
+use millm_gateway::GatewayConfig;
 use millm_test_support::{LlamaShape, RepoBuilder, cached_repo};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -13,7 +12,6 @@ use std::time::{Duration, Instant};
 mod worker;
 
 pub use millm_test_support::env::KEY_HEX;
-use millm_test_support::env::{common_config, hub_config};
 
 pub struct Gateway {
     pub address: String,
@@ -27,24 +25,9 @@ pub struct Gateway {
 
 pub async fn gateway() -> Gateway {
     let dirs = tempfile::tempdir().expect("temp dir");
-    let config = GatewayConfig {
-        common: common_config(&dirs.path().join("cache")).await,
-        // Unused: every model here is registered from a local folder.
-        hub: hub_config("http://127.0.0.1:9"),
-        http: HttpSettings {
-            host: "127.0.0.1".into(),
-            port: 0,
-            local_model_roots: Default::default(),
-            millm_api_key: None,
-            graceful_unload_timeout: millm_contract::config::Seconds::from_secs(2),
-            // The Rust tests build no UI: the API runs without one.
-            millm_ui_dir: std::path::PathBuf::from("no-ui-in-rust-tests"),
-        },
-    };
-    std::fs::create_dir_all(&config.common.model_cache_dir).expect("cache dir");
-    let app = Application::build(config.clone()).await.expect("gateway builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    // The hub is unused: every model here is registered from a local folder.
+    let config = millm_test_support::gateway::test_config(&dirs.path().join("cache"), "http://127.0.0.1:9").await;
+    let address = millm_test_support::gateway::start(&config).await.address;
     let pool = millm_platform::db::connect(&config.common.database_url, 2)
         .await
         .expect("pool");

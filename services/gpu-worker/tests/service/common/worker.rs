@@ -1,7 +1,7 @@
 //! GPU worker processes spawned from the real binary for a test's namespace, with the test defaults (CPU, 1 s
 //! heartbeats, short orphan and shutdown times); each one logs to a file under the target's tmp dir.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,8 @@ use super::{Gateway, KEY_HEX};
 /// A worker process; killed (SIGKILL) when dropped. Its log is under the target's tmp dir (path printed at start).
 pub struct Worker {
     pub child: Child,
+    /// Where its stdout and stderr go.
+    pub log: PathBuf,
 }
 
 impl Drop for Worker {
@@ -37,6 +39,14 @@ impl Worker {
             std::thread::sleep(Duration::from_millis(50));
         }
         false
+    }
+
+    /// Whether its log has a line containing every one of `words` yet.
+    pub fn logged(&self, words: &[&str]) -> bool {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .any(|line| words.iter().all(|w| line.contains(w)))
     }
 
     /// `kill -9`: no clean shutdown, no unload.
@@ -85,7 +95,7 @@ impl Gateway {
         }
         let child = command.spawn().expect("spawn millm-gpu-worker");
         eprintln!("worker {} logs to {}", child.id(), log.display());
-        Worker { child }
+        Worker { child, log }
     }
 
     /// Starts a worker and waits until the gateway sees it active.

@@ -1,12 +1,9 @@
 //! Resuming: after a cancel, after a crash that saved no final state, from a partial file left by
 //! Python's huggingface_hub, and refusing a partial file whose state describes another version.
 
-#[path = "transfer_helpers.rs"]
-mod helpers;
-
 use std::time::{Duration, Instant};
 
-use helpers::{REPO, Setup, engine, payload, quick_config};
+use crate::helpers::{REPO, Setup, engine, payload, quick_config};
 use millm_downloader::transfer::{FetchOutcome, MIB, ProgressCounter, TransferError};
 use tokio_util::sync::CancellationToken;
 

@@ -2,10 +2,6 @@
 //! tests/fixtures/gen_tiny_models.py under the target dir, behind a file lock), their reference logits, and small
 //! numeric helpers.
 
-#![allow(dead_code)]
-
-pub mod synth;
-
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,8 +1,6 @@
 //! Bad files and refused loads end in the right typed error, never a panic: a corrupt header, a truncated shard, a
 //! missing shard, an unsupported config, and a cancelled load; progress runs through the stages in order.
 
-mod common;
-
 use std::fs::OpenOptions;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
@@ -15,7 +13,7 @@ fn load(dir: &Path) -> Result<LoadedModel, LoadError> {
 
 #[test]
 fn a_corrupt_header_is_a_corrupt_file_error() {
-    let dir = common::copy_of("qwen2");
+    let dir = crate::common::copy_of("qwen2");
     let file = dir.path().join("model.safetensors");
     let mut f = OpenOptions::new().write(true).open(&file).expect("open");
     f.seek(SeekFrom::Start(8)).expect("seek");
@@ -29,7 +27,7 @@ fn a_corrupt_header_is_a_corrupt_file_error() {
 
 #[test]
 fn a_huge_header_length_is_a_corrupt_file_error() {
-    let dir = common::copy_of("qwen2");
+    let dir = crate::common::copy_of("qwen2");
     let mut f = OpenOptions::new()
         .write(true)
         .open(dir.path().join("model.safetensors"))
@@ -41,7 +39,7 @@ fn a_huge_header_length_is_a_corrupt_file_error() {
 
 #[test]
 fn a_truncated_shard_is_a_corrupt_file_error() {
-    let dir = common::copy_of("llama");
+    let dir = crate::common::copy_of("llama");
     let file = dir.path().join("model-00002-of-00002.safetensors");
     let len = std::fs::metadata(&file).expect("metadata").len();
     OpenOptions::new()
@@ -61,7 +59,7 @@ fn a_truncated_shard_is_a_corrupt_file_error() {
 
 #[test]
 fn a_missing_shard_is_named() {
-    let dir = common::copy_of("llama");
+    let dir = crate::common::copy_of("llama");
     let file = dir.path().join("model-00002-of-00002.safetensors");
     std::fs::remove_file(&file).expect("remove");
     match load(dir.path()) {
@@ -72,7 +70,7 @@ fn a_missing_shard_is_named() {
 
 #[test]
 fn an_unsupported_config_is_refused_with_the_key_named() {
-    let dir = common::copy_of("llama");
+    let dir = crate::common::copy_of("llama");
     let path = dir.path().join("config.json");
     let mut config: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
     config["mlp_bias"] = serde_json::Value::Bool(true);
@@ -88,7 +86,14 @@ fn a_cancelled_load_stops_at_a_stage_boundary() {
     let seen = std::cell::Cell::new(false);
     let progress = |stage: Stage, _| seen.set(seen.get() || stage == Stage::Quantizing);
     let cancel = || seen.get();
-    let result = LoadedModel::load(&common::repo("llama"), Quant::Q8, Device::Cpu, None, &progress, &cancel);
+    let result = LoadedModel::load(
+        &crate::common::repo("llama"),
+        Quant::Q8,
+        Device::Cpu,
+        None,
+        &progress,
+        &cancel,
+    );
     assert!(matches!(result, Err(LoadError::Cancelled)), "{:?}", result.err());
 }
 
@@ -96,9 +101,14 @@ fn a_cancelled_load_stops_at_a_stage_boundary() {
 fn progress_runs_through_the_three_stages_in_order() {
     let seen = std::cell::RefCell::new(Vec::new());
     let progress = |stage: Stage, p: f32| seen.borrow_mut().push((stage, p));
-    LoadedModel::load(&common::repo("llama"), Quant::Q4, Device::Cpu, None, &progress, &|| {
-        false
-    })
+    LoadedModel::load(
+        &crate::common::repo("llama"),
+        Quant::Q4,
+        Device::Cpu,
+        None,
+        &progress,
+        &|| false,
+    )
     .expect("load");
     let seen = seen.into_inner();
     let stages: Vec<Stage> = seen.iter().map(|(s, _)| *s).collect();

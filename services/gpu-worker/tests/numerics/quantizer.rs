@@ -1,11 +1,10 @@
 //! Our Q8 and NF4 quantizers: code-for-code against bitsandbytes, round-trip error within each format's bound, and
 //! packed sizes exactly as the contract's table says, per tensor and for a whole loaded model.
 
-mod common;
-
 use millm_gpu_worker::linear::{dequantize_nf4_cpu, dequantize_nf4_tensor as dequantize_nf4_gather};
 use millm_gpu_worker::quant::{Elem, NF4_BLOCK, NF4_CODE, dequantize_nf4, dequantize_q8, quantize_nf4, quantize_q8};
 use millm_gpu_worker::{Device, Kind, LoadOptions, LoadedModel, Quant, Tensor};
+use millm_test_support::XorShift;
 
 fn f32_bytes(t: &Tensor) -> Vec<u8> {
     Vec::<f32>::try_from(&t.flatten(0, -1))
@@ -16,7 +15,7 @@ fn f32_bytes(t: &Tensor) -> Vec<u8> {
 }
 
 fn quant_refs() -> std::collections::HashMap<String, Tensor> {
-    let path = common::fixtures().join("quant_ref.safetensors");
+    let path = crate::common::fixtures().join("quant_ref.safetensors");
     Tensor::read_safetensors(path)
         .expect("quant_ref.safetensors")
         .into_iter()
@@ -25,10 +24,12 @@ fn quant_refs() -> std::collections::HashMap<String, Tensor> {
 
 /// Pseudo-random bf16 weights of varied magnitude per row, as raw bytes, and their f32 values.
 fn weights(rows: usize, cols: usize) -> (Vec<u8>, Vec<f32>) {
-    let vals: Vec<f32> = common::synth::uniform(rows * cols, 7)
-        .iter()
-        .enumerate()
-        .map(|(i, u)| half::bf16::from_f32(u * u * u * (1.0 + (i / cols) as f32)).to_f32())
+    let mut rng = XorShift::new(7);
+    let vals: Vec<f32> = (0..rows * cols)
+        .map(|i| {
+            let u = rng.uniform();
+            half::bf16::from_f32(u * u * u * (1.0 + (i / cols) as f32)).to_f32()
+        })
         .collect();
     let bytes = vals
         .iter()
@@ -116,7 +117,7 @@ fn nf4_round_trip_error_is_within_half_the_widest_code_gap_per_block() {
 /// Bytes the table predicts for a fixture: quantizable linears per level, everything else at 2 bytes.
 fn table_bytes(name: &str, quant: Quant) -> u64 {
     let mut total = 0u64;
-    for path in millm_gpu_worker::shards::shard_files(&common::repo(name)).expect("shards") {
+    for path in millm_gpu_worker::shards::shard_files(&crate::common::repo(name)).expect("shards") {
         for (tensor, t) in Tensor::read_safetensors(&path).expect("read shard") {
             let n = t.numel() as u64;
             let linear = t.dim() == 2 && !tensor.contains("embed") && !tensor.starts_with("lm_head");
@@ -139,7 +140,7 @@ fn a_loaded_model_holds_exactly_the_packed_bytes_of_the_table() {
             limit_bytes: None,
             plain_kind: None,
         };
-        let model = LoadedModel::load_with(&common::repo("llama"), opts, &|_, _| {}, &|| false).expect("load");
+        let model = LoadedModel::load_with(&crate::common::repo("llama"), opts, &|_, _| {}, &|| false).expect("load");
         assert_eq!(model.kind, Kind::BFloat16);
         assert_eq!(model.weight_bytes(), table_bytes("llama", quant), "{quant:?}");
     }

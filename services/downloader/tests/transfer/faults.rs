@@ -1,10 +1,7 @@
 //! The transfer engine on a misbehaving hub: dropped connections, corrupted bytes, transient
 //! statuses with their three attempts, and refusals that are final at once.
 
-#[path = "transfer_helpers.rs"]
-mod helpers;
-
-use helpers::{REPO, Setup, engine, payload, quick_config};
+use crate::helpers::{REPO, Setup, engine, payload, quick_config};
 use millm_downloader::transfer::{EngineConfig, FetchOutcome, MIB, ProgressCounter, TransferError};
 use tokio_util::sync::CancellationToken;
 

@@ -1,13 +1,11 @@
 //! The transfer engine on a healthy hub: parallel ranges, several files, verification, the
 //! bandwidth limit, cancel, and blobs already in the cache.
 
-#[path = "transfer_helpers.rs"]
-mod helpers;
-
 use std::time::{Duration, Instant};
 
-use helpers::{REPO, Setup, engine, git_sha1_hex, payload, quick_config};
-use millm_downloader::transfer::{Expected, FetchOutcome, FileSpec, MIB, ProgressCounter, TransferError};
+use crate::helpers::{REPO, Setup, engine, git_sha1_hex, payload, quick_config};
+use futures::FutureExt;
+use millm_downloader::transfer::{Expected, FetchOutcome, FileSpec, MIB, ProgressCounter, TransferError, fan_out};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -76,7 +74,7 @@ async fn several_files_are_fetched_at_once_including_git_hashed_small_files() {
     ])
     .await;
     let git = git_sha1_hex(&config);
-    let specs = vec![
+    let specs = [
         setup.spec("a.safetensors", &big),
         setup.spec("sub/b.safetensors", &other),
         FileSpec {
@@ -88,13 +86,19 @@ async fn several_files_are_fetched_at_once_including_git_hashed_small_files() {
     let progress = ProgressCounter::new();
 
     // Act
-    let outcomes = engine(quick_config())
-        .fetch_many(&specs, 3, &progress, &CancellationToken::new())
-        .await
-        .expect("fetch many");
+    let engine = engine(quick_config());
+    let (engine, progress_ref) = (&engine, &progress);
+    fan_out(
+        specs.iter().collect(),
+        |spec| spec.size,
+        3,
+        &CancellationToken::new(),
+        |spec, cancel| async move { engine.fetch(spec, progress_ref, &cancel).await.map(drop) }.boxed(),
+    )
+    .await
+    .expect("fetch every file");
 
     // Assert
-    assert_eq!(outcomes.len(), 3);
     for (spec, bytes) in specs.iter().zip([&big, &other, &config]) {
         assert_eq!(&std::fs::read(&spec.dest_blob).expect("blob"), bytes, "{}", spec.name);
     }

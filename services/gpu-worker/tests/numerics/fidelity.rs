@@ -1,8 +1,6 @@
 //! Our forward passes against transformers (float32 and bfloat16) and bitsandbytes (Q8, NF4) on the tiny fixtures.
 
-mod common;
-
-use common::{FIXTURES, cosine, ids_of, load, max_abs, reference};
+use crate::common::{FIXTURES, cosine, ids_of, load, max_abs, reference};
 use millm_gpu_worker::tokenize::{encode, load_tokenizer};
 use millm_gpu_worker::{Kind, Quant};
 
@@ -22,7 +20,7 @@ fn relative_error(name: &str, quant: Quant, key: &str) -> f64 {
 #[test]
 fn our_tokenizer_gives_the_same_ids_as_transformers() {
     for name in FIXTURES {
-        let tokenizer = load_tokenizer(&common::repo(name)).expect("tokenizer");
+        let tokenizer = load_tokenizer(&crate::common::repo(name)).expect("tokenizer");
         assert_eq!(
             encode(&tokenizer, PROMPT).expect("encode"),
             ids_of(&reference(name)["ids"]),
@@ -80,7 +78,7 @@ fn q4_matches_bitsandbytes_nf4() {
 /// the fixtures are saved by transformers 5 with `rope_parameters` and `dtype`. Both spellings must give the same model.
 #[test]
 fn classic_config_keys_give_the_same_logits_as_v5_keys() {
-    let dir = common::copy_of("llama");
+    let dir = crate::common::copy_of("llama");
     let path = dir.path().join("config.json");
     let mut config: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
     let mut rope = config["rope_parameters"].take();

@@ -1,14 +1,11 @@
 //! Shared set-up of the transfer tests: a fake hub serving generated files, specs for them, and a
-//! quick engine configuration. Included by the `transfer_*` tests with `#[path]`; as a test target
-//! of its own it has no tests.
-#![allow(dead_code)]
+//! quick engine configuration.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use millm_downloader::transfer::{EngineConfig, Expected, FileSpec, MIB, RetryPolicy, TransferEngine};
 use millm_test_support::{FakeHub, RepoBuilder, RepoOptions};
-use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 pub const REPO: &str = "org/transfer";
@@ -101,9 +98,4 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-pub fn git_sha1_hex(bytes: &[u8]) -> String {
-    let mut sha1 = Sha1::new();
-    sha1.update(format!("blob {}\0", bytes.len()).as_bytes());
-    sha1.update(bytes);
-    hex::encode(sha1.finalize())
-}
+pub use millm_test_support::git_blob_sha1 as git_sha1_hex;
