@@ -60,6 +60,19 @@ pub async fn scrape(port: u16) -> Scrape {
     }
 }
 
+/// Scrapes until `done` holds or `within` has passed, and returns the last scrape: a job's
+/// counters move just after its record settles.
+pub async fn scrape_until(port: u16, within: Duration, done: impl Fn(&Scrape) -> bool) -> Scrape {
+    let deadline = Instant::now() + within;
+    loop {
+        let now = scrape(port).await;
+        if done(&now) || Instant::now() > deadline {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

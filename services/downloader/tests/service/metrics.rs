@@ -1,28 +1,16 @@
 //! The downloader's operations port: probes, and metrics that move by exactly what a download did.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use millm_contract::files::is_fetched_file;
 use millm_contract::model::ModelStatus;
 use millm_test_support::RepoOptions;
-use millm_test_support::prometheus::{Scrape, free_port, scrape};
+use millm_test_support::prometheus::{free_port, scrape, scrape_until};
 
 use crate::common::TestEnv;
 use crate::repos::tiny_repo;
 
 const WITHIN: Duration = Duration::from_secs(60);
-
-/// Scrapes until `done` holds: a job's counters move just after its record settles.
-async fn scrape_until(port: u16, done: impl Fn(&Scrape) -> bool) -> Scrape {
-    let deadline = Instant::now() + WITHIN;
-    loop {
-        let now = scrape(port).await;
-        if done(&now) || Instant::now() > deadline {
-            return now;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_download_moves_the_downloaders_metrics_by_its_own_job_bytes_and_duration() {
@@ -44,7 +32,7 @@ async fn a_download_moves_the_downloaders_metrics_by_its_own_job_bytes_and_durat
     // Act
     let id = env.request("org/metered", "Q4", None).await;
     let record = env.settled(id, WITHIN).await;
-    let after = scrape_until(port, |s| {
+    let after = scrape_until(port, WITHIN, |s| {
         s.value("millm_jobs_total", &completed) > before.value("millm_jobs_total", &completed)
     })
     .await;

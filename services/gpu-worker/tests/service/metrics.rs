@@ -1,24 +1,13 @@
 //! The GPU worker's operations port: a load moves its job and duration metrics by one, and the
 //! heartbeat's memory figures show as gauges.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use millm_test_support::prometheus::{Scrape, free_port, scrape};
+use millm_test_support::prometheus::{free_port, scrape, scrape_until};
 
 use crate::common::{gateway, tiny_repo};
 
 const LOAD: Duration = Duration::from_secs(60);
-
-async fn scrape_until(port: u16, done: impl Fn(&Scrape) -> bool) -> Scrape {
-    let deadline = Instant::now() + LOAD;
-    loop {
-        let now = scrape(port).await;
-        if done(&now) || Instant::now() > deadline {
-            return now;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_load_moves_the_workers_job_and_duration_metrics_and_its_memory_shows() {
@@ -34,7 +23,7 @@ async fn a_load_moves_the_workers_job_and_duration_metrics_and_its_memory_shows(
     assert_eq!(gw.load(id, false).await.0, 202);
     let record = gw.wait_status(id, "loaded", LOAD).await;
     let used_bytes = record["memory_used_mb"].as_f64().expect("memory_used_mb") * 1024.0 * 1024.0;
-    let after = scrape_until(port, |s| {
+    let after = scrape_until(port, LOAD, |s| {
         s.value("millm_jobs_total", &completed) > before.value("millm_jobs_total", &completed)
             && s.value("millm_loaded_model_memory_bytes", &[]) == used_bytes
     })

@@ -185,3 +185,28 @@ async fn a_load_queue_worker_that_fails_is_started_again_and_the_next_load_runs(
         "the worker is still running"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_whose_job_redis_lost_goes_back_to_ready_with_a_message_within_a_minute() {
+    // Arrange: the worker's queue registration is lost, so for a second it takes no job; a load
+    // is queued in that second, and Redis loses it too.
+    let gw = gateway().await;
+    let (worker, _) = gw.start_worker(&[]).await;
+    let id = gw.register(&gw.copy_repo(&tiny_repo(), "tiny"), "Q4").await;
+    lose_load_queue_keys(&gw).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !worker.logged(&["load queue worker", "starting it again"]) {
+        assert!(std::time::Instant::now() < deadline, "the queue worker never failed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, body) = gw.load(id, false).await;
+    assert_eq!(status, 202, "{body}");
+    assert!(lose_load_queue_keys(&gw).await > 0, "the load job was in Redis");
+
+    // Act
+    let record = gw.wait_status(id, "ready", Duration::from_secs(60)).await;
+
+    // Assert
+    let message = record["error_message"].as_str().unwrap_or_default();
+    assert!(message.contains("load it again"), "{record}");
+}
