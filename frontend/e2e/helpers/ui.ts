@@ -75,8 +75,24 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     });
 }
 
+/**
+ * Waits until every toast has finished coming in: a toast fading in is briefly pale, and axe would measure its
+ * contrast mid-fade. Only toasts: the progress bar's transition restarts with every tick.
+ */
+async function toastsSettled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      Array.from(document.querySelectorAll('[data-sonner-toast]')).every((toast) =>
+        toast.getAnimations({ subtree: true }).every((a) => a.playState !== 'running'),
+      ),
+    undefined,
+    { timeout: 5_000 },
+  );
+}
+
 /** Saves `screenshots/<name>.png` and checks the state has no serious or critical accessibility violations. */
 export async function recordState(page: Page, name: string): Promise<void> {
+  await toastsSettled(page);
   mkdirSync(screenshots, { recursive: true });
   await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
   expect.soft(await seriousViolations(page), `accessibility of the "${name}" state`).toEqual([]);
