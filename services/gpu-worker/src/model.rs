@@ -89,6 +89,13 @@ impl LoadedModel {
         let check = || if cancel() { Err(LoadError::Cancelled) } else { Ok(()) };
         crate::measure::release_large_frees();
         progress(Stage::Reading, 0.0);
+        let started = std::time::Instant::now();
+        let read = tracing::info_span!(
+            "read",
+            bytes = tracing::field::Empty,
+            duration_ms = tracing::field::Empty
+        )
+        .entered();
         let config = read_config(dir)?;
         let kind = plain_kind(&config, &opts);
         let shards = shard_files(dir)?;
@@ -104,6 +111,11 @@ impl LoadedModel {
             }
             progress(Stage::Reading, (i + 1) as f32 / shards.len() as f32);
         }
+        read.record("bytes", total);
+        read.record("duration_ms", started.elapsed().as_millis() as u64);
+        drop(read);
+        let started = std::time::Instant::now();
+        let quantize = tracing::info_span!("quantize", bytes = total, duration_ms = tracing::field::Empty).entered();
         let mut store = Store::new(opts.device, opts.quant, kind, opts.limit_bytes, required);
         let _serial = SerialTorch::new();
         let total = total.max(1);
@@ -125,6 +137,8 @@ impl LoadedModel {
             }
         }
         progress(Stage::Quantizing, 1.0);
+        quantize.record("duration_ms", started.elapsed().as_millis() as u64);
+        drop(quantize);
         check()?;
         progress(Stage::Verifying, 0.0);
         let model = Model::build(&mut store, &config)?;

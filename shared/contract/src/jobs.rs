@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::trace::Traceparent;
+
 /// A hub token sealed with `MILLM_SECRET_KEY` (`v1:` + hex): safe to store and to queue, and
 /// useful only to a service that holds the key. Only the platform's `Sealer` makes or opens one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +38,9 @@ pub struct DownloadJob {
     pub revision: String,
     /// The request's hub token, sealed; never the token in clear.
     pub sealed_token: Option<SealedToken>,
+    /// The trace of the request that pushed the job; jobs pushed before it existed have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<Traceparent>,
 }
 
 /// Load one record onto the device. Valid only while the record is `loading` with this `load_id`.
@@ -43,4 +48,7 @@ pub struct DownloadJob {
 pub struct LoadJob {
     pub model_id: i64,
     pub load_id: Uuid,
+    /// The trace of the request that pushed the job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<Traceparent>,
 }

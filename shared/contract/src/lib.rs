@@ -15,4 +15,5 @@ pub mod model;
 pub mod names;
 pub mod repo;
 pub mod supported;
+pub mod trace;
 pub mod workers;

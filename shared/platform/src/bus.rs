@@ -51,8 +51,14 @@ impl Bus {
         &self.names
     }
 
+    /// Publishes an event with the current span's `traceparent` in its headers, so the
+    /// gateway's relay of it joins the trace of the action that caused it.
     pub async fn publish_event(&self, event: &Event) -> Result<(), BusError> {
-        self.publish_json(self.names.event_subject(event), event).await
+        let bytes = serde_json::to_vec(event)?;
+        self.client
+            .publish_with_headers(self.names.event_subject(event), crate::trace::headers(), bytes.into())
+            .await?;
+        Ok(())
     }
 
     pub async fn publish_json<T: Serialize>(&self, subject: String, body: &T) -> Result<(), BusError> {

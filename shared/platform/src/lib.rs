@@ -19,6 +19,7 @@ pub mod seal;
 pub mod service;
 pub mod supervise;
 pub mod telemetry;
+pub mod trace;
 
 pub use millm_contract as contract;
 

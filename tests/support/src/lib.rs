@@ -18,6 +18,7 @@ pub mod prometheus;
 pub mod python;
 pub mod repo_builder;
 pub mod socket;
+pub mod spans;
 pub mod workspace;
 
 pub use fake_hub::{FakeHub, FakeHubError, RepoHandle, RepoOptions, git_blob_sha1};

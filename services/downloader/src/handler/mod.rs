@@ -84,6 +84,7 @@ pub async fn handle_download(job: DownloadJob, ctx: &JobContext) -> Result<Handl
         size_bytes = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
+    millm_platform::trace::continue_trace(&span, job.traceparent.as_ref());
     let started = Instant::now();
     let running = metrics::gauge!(JOBS_RUNNING, "queue" => "download");
     running.increment(1.0);

@@ -16,6 +16,7 @@ use millm_platform::db;
 use sqlx::PgPool;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::registry::{JobRegistry, JobStop, StopReason};
 use crate::transfer::{Found, MIB, ProgressCounter};
@@ -107,7 +108,8 @@ impl Reporter {
         let first = progress.bytes();
         let quit = CancellationToken::new();
         let deps = Arc::new(deps);
-        let task = tokio::spawn(report(deps.clone(), progress.clone(), quit.clone()));
+        // In the job's span, so that the progress events carry the job's trace.
+        let task = tokio::spawn(report(deps.clone(), progress.clone(), quit.clone()).in_current_span());
         Self {
             quit,
             task,

@@ -117,6 +117,7 @@ impl TestEnv {
             repo_id: repo_id.to_owned(),
             revision: commit.to_owned(),
             sealed_token,
+            traceparent: None,
         };
         queue::push_download(&mut storage, job).await.expect("push");
         record.model.id

@@ -113,6 +113,7 @@ async fn requeue_lost_downloads(state: &AppState) -> Result<(), Box<dyn std::err
             repo_id,
             revision,
             sealed_token: record.sealed_token,
+            traceparent: None,
         };
         queue::push_download(&mut *state.downloads.lock().await, job).await?;
         tracing::info!(model.id = record.model.id, "download job pushed again");

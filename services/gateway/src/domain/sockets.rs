@@ -12,6 +12,7 @@ use socketioxide::extract::{SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::http::auth::key_matches;
 use crate::state::AppState;
@@ -70,6 +71,9 @@ pub async fn relay(state: AppState, mut subscriber: async_nats::Subscriber, shut
                 continue;
             }
         };
+        let span = tracing::info_span!("relay_event", event = event.name());
+        let parent = millm_platform::trace::from_headers(message.headers.as_ref());
+        millm_platform::trace::continue_trace(&span, parent.as_ref());
         match &mut event {
             Event::DownloadProgress(p) => *p = state.progress.raise(p.clone()),
             Event::DownloadComplete(e) => state.progress.forget(e.model_id),
@@ -78,7 +82,7 @@ pub async fn relay(state: AppState, mut subscriber: async_nats::Subscriber, shut
             _ => {}
         }
         if let Some(ns) = state.io.of(NAMESPACE)
-            && let Err(e) = ns.emit(event.name(), &event.data()).await
+            && let Err(e) = ns.emit(event.name(), &event.data()).instrument(span).await
         {
             tracing::debug!(error = %e, "no socket took the event");
         }

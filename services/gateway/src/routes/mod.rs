@@ -18,6 +18,7 @@ use crate::http::ApiError;
 use crate::http::auth::require_api_key;
 use crate::http::extract::BODY_LIMIT;
 use crate::state::AppState;
+use millm_contract::trace::{TRACEPARENT, Traceparent};
 use models::{cancel, create, delete, load, preview, read, retry, unload};
 use system::{gpu, health, openapi};
 
@@ -60,8 +61,17 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), require_api_key))
         .layer(middleware::from_fn(crate::http::metered::record))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let span = tracing::info_span!("request", method = %req.method(), path = %req.uri().path());
+                let parent = req
+                    .headers()
+                    .get(TRACEPARENT)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| Traceparent::parse(v).ok());
+                millm_platform::trace::continue_trace(&span, parent.as_ref());
+                span
+            }),
+        )
         .with_state(state)
 }

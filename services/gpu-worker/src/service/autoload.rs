@@ -78,7 +78,11 @@ async fn auto_load(ctx: &Ctx, wanted: &str) -> Result<i64, AutoLoadError> {
     }
     let redis = queue::connect(&ctx.config.common.redis_url).await?;
     let mut storage = queue::load_storage(redis, ctx.bus.names(), Liveness::default());
-    let job = LoadJob { model_id: id, load_id };
+    let job = LoadJob {
+        model_id: id,
+        load_id,
+        traceparent: None,
+    };
     if let Err(e) = queue::push_load(&mut storage, job).await {
         let _ = db::mark_unloaded(&ctx.pool, id).await;
         return Err(e.into());

@@ -47,8 +47,18 @@ pub fn run(
         },
         cancel,
     )?;
-    let tokenizer = crate::tokenize::load_tokenizer(dir)?;
-    model.check_pass(&tokenizer)?;
+    let check = tracing::info_span!(
+        "check_pass",
+        bytes = model.weight_bytes(),
+        duration_ms = tracing::field::Empty
+    );
+    let started = std::time::Instant::now();
+    let checked = check.in_scope(|| {
+        let tokenizer = crate::tokenize::load_tokenizer(dir)?;
+        model.check_pass(&tokenizer)
+    });
+    check.record("duration_ms", started.elapsed().as_millis() as u64);
+    checked?;
     // The check pass is the last stage boundary: an unload that arrived during it wins.
     if cancel() {
         return Err(LoadError::Cancelled);

@@ -21,7 +21,9 @@ async fn handle(job: LoadJob, owner: Data<OwnerHandle>) -> Result<(), AbortError
     let model_id = job.model_id;
     let running = metrics::gauge!(JOBS_RUNNING, "queue" => "load");
     running.increment(1.0);
-    let result = owner.load(job).await;
+    let span = tracing::info_span!("load_job", model.id = model_id);
+    millm_platform::trace::continue_trace(&span, job.traceparent.as_ref());
+    let result = owner.load(job, span).await;
     running.decrement(1.0);
     let outcome = if result.is_ok() { "completed" } else { "failed" };
     metrics::counter!(JOBS, "queue" => "load", "outcome" => outcome).increment(1);

@@ -71,10 +71,20 @@ impl Owner {
         };
         tracing::info!(model.id = id, dir = %dir.display(), quant = opts.quant.as_str(), "load started");
         let started = std::time::Instant::now();
+        let span = tracing::info_span!(
+            "load",
+            model.id = id,
+            quantization = record.model.quantization.as_str(),
+            bytes = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let device_span = span.clone();
         let (tx, rx) = mpsc::unbounded_channel();
         let forwarder = tokio::spawn(forward_progress(self.ctx.clone(), rx));
         let work_dir = dir.clone();
         let work = tokio::task::spawn_blocking(move || {
+            // The stages' spans (read, quantize, check pass) are children of the load's.
+            let _load = device_span.enter();
             let before = measure::used_bytes(device);
             let progress = |stage, percent| {
                 let _ = tx.send(LoadProgress {
@@ -94,6 +104,8 @@ impl Owner {
         match result {
             Ok(model) => {
                 let memory_used_mb = mib(delta.max(0) as u64);
+                span.record("bytes", model.weight_bytes());
+                span.record("duration_ms", started.elapsed().as_millis() as u64);
                 let quantization = record.model.quantization.as_str();
                 metrics::histogram!(LOAD_SECONDS, "quantization" => quantization)
                     .record(started.elapsed().as_secs_f64());

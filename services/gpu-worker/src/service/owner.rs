@@ -12,6 +12,7 @@ use millm_contract::workers::UnloadReply;
 use millm_platform::db;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 use super::Ctx;
 use super::ServiceError;
@@ -22,6 +23,8 @@ use crate::measure;
 pub enum Command {
     Load {
         job: LoadJob,
+        /// The job's span: the load runs inside it, on the owner's task.
+        span: tracing::Span,
         done: oneshot::Sender<Result<(), LoadJobError>>,
     },
     Unload {
@@ -42,10 +45,10 @@ pub struct OwnerHandle {
 
 impl OwnerHandle {
     /// Runs a load job through the owner.
-    pub async fn load(&self, job: LoadJob) -> Result<(), LoadJobError> {
+    pub async fn load(&self, job: LoadJob, span: tracing::Span) -> Result<(), LoadJobError> {
         let (done, wait) = oneshot::channel();
         self.tx
-            .send(Command::Load { job, done })
+            .send(Command::Load { job, span, done })
             .await
             .map_err(|_| LoadJobError::OwnerGone)?;
         wait.await.map_err(|_| LoadJobError::OwnerGone)?
@@ -92,8 +95,8 @@ impl Owner {
     async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
         while let Some(command) = rx.recv().await {
             match command {
-                Command::Load { job, done } => {
-                    let result = self.load(job).await;
+                Command::Load { job, span, done } => {
+                    let result = self.load(job).instrument(span).await;
                     let _ = done.send(result);
                 }
                 Command::Unload {
@@ -142,6 +145,13 @@ impl Owner {
         let held = self.held.take()?;
         let device = held.model.device;
         let id = held.id;
+        let span = tracing::info_span!(
+            "unload",
+            model.id = id,
+            bytes = tracing::field::Empty,
+            duration_ms = tracing::field::Empty
+        );
+        let started = std::time::Instant::now();
         let measured = tokio::task::spawn_blocking(move || {
             let before = measure::used_bytes(device);
             drop(held.model);
@@ -152,6 +162,8 @@ impl Owner {
         .await
         .unwrap_or(0);
         let released = mib(measured);
+        span.record("bytes", measured);
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
         tracing::info!(model.id = id, memory_released_mb = released, "model dropped");
         if !release {
             self.ctx.shared.set_loaded(None);

@@ -49,6 +49,7 @@ async fn a_model_loads_switches_unloads_and_a_replayed_job_changes_nothing() {
     let job = LoadJob {
         model_id: small,
         load_id: record.load_id.expect("load_id"),
+        traceparent: None,
     };
     let redis = queue::connect(&gw.config.common.redis_url).await.expect("redis");
     let mut storage = queue::load_storage(redis, &gw.names, Liveness::default());

@@ -120,6 +120,7 @@ async fn create_hub(
         repo_id: repo.as_str().to_owned(),
         revision: facts.revision.clone(),
         sealed_token,
+        traceparent: millm_platform::trace::current(),
     };
     if let Err(e) = queue::push_download(&mut *state.downloads.lock().await, job).await {
         // Without a job the record would sit in `downloading` forever: take it back.

@@ -64,7 +64,11 @@ pub async fn load_model(
         }
         BeginLoad::Refused { .. } => return Err(state_error(&find(&state, id).await?)),
     };
-    let job = LoadJob { model_id: id, load_id };
+    let job = LoadJob {
+        model_id: id,
+        load_id,
+        traceparent: millm_platform::trace::current(),
+    };
     if let Err(e) = queue::push_load(&mut *state.loads.lock().await, job).await {
         let _ = db::fail(
             &state.pool,

@@ -37,6 +37,7 @@ pub async fn retry_download(State(state): State<AppState>, ModelId(id): ModelId)
         repo_id,
         revision,
         sealed_token: restarted.sealed_token.clone(),
+        traceparent: millm_platform::trace::current(),
     };
     queue::push_download(&mut *state.downloads.lock().await, job)
         .await
