@@ -19,7 +19,7 @@ UI_STAMP := $(FRONTEND)/dist/index.html
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: help run test build lint services venv migrate bench bench-download bench-load gpu-smoke clean \
-	ui openapi chromium test-rust test-frontend test-e2e
+	ui openapi chromium aria2 test-rust test-frontend test-e2e
 
 help:
 	@echo "make run    install what is missing, build, migrate, start every service on http://localhost:8000"
@@ -61,6 +61,12 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
+# Debian's aria2, a peer in `make bench-download`.
+aria2:
+	@command -v aria2c >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq aria2; }
+
 migrate: build services
 	@scripts/env.sh
 	set -a; source .env; set +a; target/release/millm-gateway migrate
@@ -96,7 +102,7 @@ lint: venv $(NODE_STAMP)
 
 bench: bench-download bench-load
 
-bench-download: venv services
+bench-download: venv services aria2
 	$(CARGO) build --release -p millm-gateway -p millm-downloader -p millm-bench --bins
 	target/release/bench-download
 

@@ -1,4 +1,4 @@
-//! Printing results: one row per contender, and each ratio against the reference.
+//! Printing results: one row per contender, each ratio against a reference, and each target met or missed.
 
 use std::time::Duration;
 
@@ -29,6 +29,20 @@ pub fn print_table(title: &str, rows: &[Row]) {
     }
 }
 
-pub fn print_ratio(label: &str, ours: &Row, reference: &Row, target: &str) {
-    println!("- {label}: {:.2}× (target {target})", ours.mb_s() / reference.mb_s());
+/// How many times faster than `reference` ours is, by throughput (the rows may count different bytes).
+pub fn ratio(ours: &Row, reference: &Row) -> f64 {
+    ours.mb_s() / reference.mb_s()
+}
+
+pub fn print_ratio(label: &str, ours: &Row, reference: &Row) {
+    println!("- {label}: {:.2}×", ratio(ours, reference));
+}
+
+/// Prints the ratio against its minimum, PASS or MISS; whether it passed.
+pub fn print_target(label: &str, ours: &Row, reference: &Row, minimum: f64) -> bool {
+    let measured = ratio(ours, reference);
+    let pass = measured >= minimum;
+    let verdict = if pass { "PASS" } else { "MISS" };
+    println!("- target {label} ≥ {minimum}×: {measured:.2}× {verdict}");
+    pass
 }
