@@ -1,8 +1,8 @@
 //! Trace context across the queue and NATS: the current span's W3C `traceparent`, put into a
 //! job or a message's headers, and taken out again as the parent of the span that handles it.
 //!
-//! Spans carry an OpenTelemetry context only when the OpenTelemetry layer is installed
-//! (`OTEL_EXPORTER_OTLP_ENDPOINT`); without it there is nothing to carry, and nothing travels.
+//! Every service installs the OpenTelemetry layer (`telemetry::init`), exporting or not, so
+//! spans always have a context to carry; a process without it (a test) carries nothing.
 
 use std::collections::HashMap;
 

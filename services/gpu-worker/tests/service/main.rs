@@ -3,5 +3,6 @@
 mod common;
 mod failures;
 mod lifecycle;
+mod logs;
 mod metrics;
 mod workers;
