@@ -85,9 +85,4 @@ impl Bus {
             }),
         }
     }
-
-    /// Whether the connection to the server is up (for readiness).
-    pub fn is_connected(&self) -> bool {
-        self.client.connection_state() == async_nats::connection::State::Connected
-    }
 }

@@ -18,6 +18,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures::FutureExt;
 use redis::aio::ConnectionManager;
 use serde_json::json;
 use sqlx::PgPool;
@@ -68,28 +69,47 @@ pub async fn serve(port: Option<u16>, deps: Deps, stop: CancellationToken) -> st
     Ok(Some(OpsServer { addr, task }))
 }
 
+/// Whether each dependency answered within [`CHECK_TIMEOUT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checks {
+    pub postgres: bool,
+    pub redis: bool,
+    pub nats: bool,
+}
+
+impl Checks {
+    pub fn all_ok(&self) -> bool {
+        self.postgres && self.redis && self.nats
+    }
+}
+
+/// The one dependency probe: `/readyz` here and the gateway's `/api/health*` both ask it.
+pub async fn probe(deps: &Deps) -> Checks {
+    let within = |check| async move { tokio::time::timeout(CHECK_TIMEOUT, check).await.unwrap_or(false) };
+    let postgres = async { sqlx::query("SELECT 1").execute(&deps.pool).await.is_ok() };
+    let redis = async {
+        let mut conn = deps.redis.clone();
+        redis::cmd("PING").query_async::<String>(&mut conn).await.is_ok()
+    };
+    // A flush round-trips to the server: a connection state alone can lag an outage.
+    let nats = async {
+        deps.nats.connection_state() == async_nats::connection::State::Connected && deps.nats.flush().await.is_ok()
+    };
+    let (postgres, redis, nats) = tokio::join!(within(postgres.boxed()), within(redis.boxed()), within(nats.boxed()));
+    Checks { postgres, redis, nats }
+}
+
 async fn readyz(State(deps): State<Deps>) -> Response {
-    let (postgres, redis) = tokio::join!(postgres_answers(&deps.pool), redis_answers(deps.redis.clone()));
-    let nats = deps.nats.connection_state() == async_nats::connection::State::Connected;
-    let ready = postgres && redis && nats;
+    let checks = probe(&deps).await;
+    let ready = checks.all_ok();
     let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = json!({"ready": ready, "checks": {"postgres": postgres, "redis": redis, "nats": nats}});
+    let body =
+        json!({"ready": ready, "checks": {"postgres": checks.postgres, "redis": checks.redis, "nats": checks.nats}});
     (status, axum::Json(body)).into_response()
-}
-
-async fn postgres_answers(pool: &PgPool) -> bool {
-    let query = sqlx::query("SELECT 1").execute(pool);
-    matches!(tokio::time::timeout(CHECK_TIMEOUT, query).await, Ok(Ok(_)))
-}
-
-async fn redis_answers(mut conn: ConnectionManager) -> bool {
-    let ping = redis::cmd("PING");
-    let answer = ping.query_async::<String>(&mut conn);
-    matches!(tokio::time::timeout(CHECK_TIMEOUT, answer).await, Ok(Ok(_)))
 }
 
 async fn metrics() -> Response {

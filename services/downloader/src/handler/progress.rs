@@ -68,6 +68,11 @@ impl JobProgress {
         self.files.iter().map(FileProgress::bytes).sum()
     }
 
+    /// Bytes that were on disk before the job started.
+    pub fn baseline(&self) -> u64 {
+        self.files.iter().map(|f| f.baseline).sum()
+    }
+
     fn files_done(&self) -> u32 {
         let done = self.files.iter().filter(|f| f.done.load(Ordering::Relaxed)).count();
         u32::try_from(done).unwrap_or(u32::MAX)
@@ -89,8 +94,6 @@ pub struct Reporter {
     task: JoinHandle<Sample>,
     deps: Arc<ReporterDeps>,
     progress: Arc<JobProgress>,
-    /// Bytes on disk when the job started.
-    first: u64,
 }
 
 /// The last numbers published, so the final event stays monotone.
@@ -105,7 +108,6 @@ struct Sample {
 impl Reporter {
     /// Publishes the first event at once, then one per tick while bytes move.
     pub fn spawn(deps: ReporterDeps, progress: Arc<JobProgress>) -> Self {
-        let first = progress.bytes();
         let quit = CancellationToken::new();
         let deps = Arc::new(deps);
         // In the job's span, so that the progress events carry the job's trace.
@@ -115,7 +117,6 @@ impl Reporter {
             task,
             deps,
             progress,
-            first,
         }
     }
 
@@ -124,7 +125,7 @@ impl Reporter {
         self.quit.cancel();
         let last = self.task.await.ok();
         // What this job brought onto the disk, found-on-disk bytes excluded.
-        metrics::counter!(DOWNLOAD_BYTES).increment(self.progress.bytes().saturating_sub(self.first));
+        metrics::counter!(DOWNLOAD_BYTES).increment(self.progress.bytes().saturating_sub(self.progress.baseline()));
         metrics::gauge!(DOWNLOAD_SPEED).set(0.0);
         if success {
             let total = self.progress.total();

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use millm_platform::hub::BreakerSnapshot;
+use millm_platform::ops;
 use serde::Serialize;
-use std::time::Duration;
 use utoipa::ToSchema;
 
 use crate::domain::workers::{DownloaderView, GpuWorkerView};
@@ -66,28 +66,22 @@ pub struct Health {
     pub workers: Workers,
 }
 
-const PROBE: Duration = Duration::from_secs(2);
-
 fn word(ok: bool) -> DependencyState {
     if ok { DependencyState::Ok } else { DependencyState::Down }
 }
 
-async fn within(check: impl Future<Output = bool>) -> bool {
-    tokio::time::timeout(PROBE, check).await.unwrap_or(false)
-}
-
+/// The platform's one probe, the same the operations port's `/readyz` asks.
 async fn probe(state: &AppState) -> Dependencies {
-    let postgres = async { sqlx::query("SELECT 1").execute(&state.pool).await.is_ok() };
-    let redis = async {
-        let mut conn = state.redis.clone();
-        redis::cmd("PING").query_async::<String>(&mut conn).await.is_ok()
+    let deps = ops::Deps {
+        pool: state.pool.clone(),
+        redis: state.redis.clone(),
+        nats: state.bus.client().clone(),
     };
-    let nats = async { state.bus.is_connected() && state.bus.client().flush().await.is_ok() };
-    let (pg, rd, nt) = tokio::join!(within(postgres), within(redis), within(nats));
+    let checks = ops::probe(&deps).await;
     Dependencies {
-        postgres: word(pg),
-        redis: word(rd),
-        nats: word(nt),
+        postgres: word(checks.postgres),
+        redis: word(checks.redis),
+        nats: word(checks.nats),
     }
 }
 
