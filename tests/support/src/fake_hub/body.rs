@@ -37,6 +37,8 @@ pub(crate) struct BodyPlan {
     /// Absolute file offsets whose byte is inverted.
     pub flips: Vec<u64>,
     pub limiter: Arc<RateLimiter>,
+    /// This body's own cap, on top of the repo's shared limit.
+    pub stream_limiter: Option<RateLimiter>,
     pub counters: Arc<FileCounters>,
     pub shutdown: CancellationToken,
 }
@@ -92,8 +94,16 @@ impl Cursor {
             return Err(aborted("fake hub shut down"));
         }
 
-        let want = plan.limiter.chunk_size(UNLIMITED_CHUNK).min(limit - self.sent);
-        let wait = plan.limiter.reserve(want);
+        let stream = plan.stream_limiter.as_ref();
+        let want = stream
+            .map_or(UNLIMITED_CHUNK, |s| s.chunk_size(UNLIMITED_CHUNK))
+            .min(plan.limiter.chunk_size(UNLIMITED_CHUNK))
+            .min(limit - self.sent);
+        // Both limits hold: the body waits for the slower of the two.
+        let wait = plan
+            .limiter
+            .reserve(want)
+            .max(stream.map_or(Duration::ZERO, |s| s.reserve(want)));
         if !wait.is_zero() {
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}

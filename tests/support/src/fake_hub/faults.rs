@@ -1,4 +1,5 @@
-//! Switchable faults: failing statuses, dropped connections, corrupted bytes and per-repo bandwidth limits.
+//! Switchable faults: failing statuses, dropped connections, corrupted bytes, per-repo bandwidth limits and a
+//! per-stream rate cap.
 //!
 //! Faults are keyed by repo id (they may be armed before the repo is added) and consumed by the requests they hit,
 //! so a test can say "the next two downloads of this file break" and then watch the client recover.
@@ -21,6 +22,8 @@ struct RepoFaults {
 pub(crate) struct FaultTable {
     faults: Mutex<HashMap<String, RepoFaults>>,
     limiters: Mutex<HashMap<String, Arc<RateLimiter>>>,
+    /// Bytes per second of any one response body; `None` = uncapped.
+    stream_rate: Mutex<Option<u64>>,
 }
 
 impl FaultTable {
@@ -104,6 +107,20 @@ impl FaultTable {
     pub fn limiter(&self, repo_id: &str) -> Arc<RateLimiter> {
         let mut limiters = self.limiters.lock().expect("limiter table poisoned");
         limiters.entry(repo_id.to_owned()).or_default().clone()
+    }
+
+    /// Caps every response body started from now on at `rate` bytes per second, each on its own, as a CDN caps
+    /// each stream: more connections then get more bandwidth, where the repo limit splits a fixed one.
+    pub fn set_stream_rate(&self, rate: Option<u64>) {
+        *self.stream_rate.lock().expect("stream rate poisoned") = rate.filter(|r| *r > 0);
+    }
+
+    /// A limiter of its own for one new body, when a stream cap is set.
+    pub fn stream_limiter(&self) -> Option<RateLimiter> {
+        let rate = (*self.stream_rate.lock().expect("stream rate poisoned"))?;
+        let limiter = RateLimiter::default();
+        limiter.set_rate(Some(rate));
+        Some(limiter)
     }
 }
 

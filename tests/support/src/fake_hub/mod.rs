@@ -214,6 +214,12 @@ impl FakeHub {
         self.state.faults.limiter(repo_id).set_rate(bytes_per_second);
     }
 
+    /// Caps each response body from now on at `bytes_per_second` on its own, of every repo, direct or through the
+    /// CDN, as a CDN caps each stream; `None` lifts the cap. Bodies already streaming keep the cap they began with.
+    pub fn set_stream_rate_limit(&self, bytes_per_second: Option<u64>) {
+        self.state.faults.set_stream_rate(bytes_per_second);
+    }
+
     /// The next `times` GET bodies of `path` stop after `n_bytes` body bytes and the connection is aborted, so the
     /// client sees a short body or a reset. A body shorter than `n_bytes` completes normally but still uses a turn.
     pub fn drop_after(&self, repo_id: &str, path: &str, n_bytes: u64, times: u32) {

@@ -88,6 +88,7 @@ pub(crate) fn serve_file(
             abort_after: state.faults.take_drop(repo_id, path),
             flips: state.faults.take_corruptions(repo_id, path, start, start + len),
             limiter: state.faults.limiter(repo_id),
+            stream_limiter: state.faults.stream_limiter(),
             counters: state.counters(repo_id, path),
             shutdown: state.shutdown.clone(),
         }

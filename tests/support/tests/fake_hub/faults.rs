@@ -113,6 +113,25 @@ async fn a_rate_limit_is_shared_by_concurrent_downloads_of_a_repo() {
 }
 
 #[tokio::test]
+async fn a_stream_cap_slows_each_body_on_its_own_so_two_streams_get_twice_the_rate() {
+    // Arrange: 4 MiB/s a stream; each body is 4 MiB.
+    let (hub, sample, url) = hub_with_sample().await;
+    hub.set_stream_rate_limit(Some(4 * 1024 * 1024));
+    let fetch = || async { reqwest::get(&url).await.expect("get").bytes().await.expect("body") };
+
+    // Act
+    let started = Instant::now();
+    let (a, b) = tokio::join!(fetch(), fetch());
+    let elapsed = started.elapsed();
+
+    // Assert: each stream took about a second, together, not the two seconds a shared limit would take.
+    assert_eq!(a, sample.bytes(FILE));
+    assert_eq!(b, sample.bytes(FILE));
+    assert!(elapsed >= Duration::from_millis(850), "two streams took {elapsed:?}");
+    assert!(elapsed < Duration::from_millis(1700), "two streams took {elapsed:?}");
+}
+
+#[tokio::test]
 async fn drop_after_truncates_the_next_bodies_then_recovers() {
     // Arrange
     let (hub, sample, url) = hub_with_sample().await;
