@@ -18,7 +18,7 @@ UI_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/nul
 UI_STAMP := $(FRONTEND)/dist/index.html
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help run test build lint services venv migrate bench bench-download bench-load gpu-smoke clean \
+.PHONY: help run test build lint services venv migrate bench bench-download bench-load bench-scale gpu-smoke clean \
 	ui openapi chromium aria2 test-rust test-frontend test-e2e
 
 help:
@@ -100,7 +100,7 @@ lint: venv $(NODE_STAMP)
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	cd $(FRONTEND) && npm run lint && npm run typecheck && npx tsc -p e2e
 
-bench: bench-download bench-load
+bench: bench-download bench-load bench-scale
 
 bench-download: venv services aria2
 	$(CARGO) build --release -p millm-gateway -p millm-downloader -p millm-bench --bins
@@ -109,6 +109,11 @@ bench-download: venv services aria2
 bench-load: venv services
 	$(CARGO) build --release -p millm-gateway -p millm-gpu-worker -p millm-bench --bins
 	target/release/bench-load
+
+# Downloads against downloader processes: 1, 2 and 3 processes, and one with MAX_DOWNLOAD_WORKERS=6.
+bench-scale: venv services
+	$(CARGO) build --release -p millm-gateway -p millm-downloader -p millm-bench --bins
+	target/release/bench-scale
 
 # Needs a CUDA machine: proves the CUDA build (Q4, Q8, FP16 on cuda:0, NVML figures, unload).
 gpu-smoke: venv

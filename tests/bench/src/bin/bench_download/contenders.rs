@@ -2,28 +2,10 @@
 //! fetching into a scratch folder of its own.
 
 use millm_bench::services::Services;
-use millm_contract::files::is_fetched_file;
 use millm_test_support::FakeHub;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::process::Command;
-
-/// The files a contender fetches, with their sizes, as the repo folder holds them.
-pub fn fetched(dir: &Path) -> Vec<(String, u64)> {
-    let mut files: Vec<(String, u64)> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                e.metadata().unwrap().len(),
-            )
-        })
-        .filter(|(name, _)| is_fetched_file(name))
-        .collect();
-    files.sort();
-    files
-}
 
 /// The serial ceiling: the shards with parallel `curl -L -o` (through the CDN redirect), then
 /// parallel `openssl dgst -sha256`, timed back to back.

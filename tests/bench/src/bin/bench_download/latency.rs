@@ -1,12 +1,10 @@
 //! Latency of the service path: POST → first progress event, and cancel → transfer stopped.
 
-use millm_bench::median;
 use millm_bench::services::Services;
+use millm_bench::{fetched, median};
 use millm_test_support::{FakeHub, RepoOptions};
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-use crate::contenders::fetched;
 
 pub async fn first_event_latency(hub: &FakeHub, tiny: &Path, work: &Path) -> Duration {
     let svc = Services::start(&hub.url(), &work.join("latency"), 1, &[]).await;

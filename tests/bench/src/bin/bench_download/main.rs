@@ -12,11 +12,11 @@ mod contenders;
 mod latency;
 mod peers;
 
-use contenders::{ceiling, clean_scratch, fetched, ours, python};
+use contenders::{ceiling, clean_scratch, ours, python};
 use latency::{cancel_latency, first_event_latency};
-use millm_bench::median;
 use millm_bench::report::{Row, print_ratio, print_table, print_target};
 use millm_bench::services::Services;
+use millm_bench::{fetched, median};
 use millm_test_support::{FakeHub, LlamaShape, RepoBuilder, RepoOptions, cached_repo};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
