@@ -1,40 +1,49 @@
-//! One trace per user action: a download asked for with a `traceparent` is one trace across
-//! the gateway's request span, the downloader's job span and the gateway's relay of its events.
-//! Alone in its test process, whose subscriber collects every span.
+//! One trace per user action, across processes: a download asked for with a `traceparent` is one
+//! trace over the gateway's request span, the job span of a downloader process and the gateway's
+//! relay of that download's events, as an OTLP collector receives them.
+//!
+//! The downloader is the built binary, exporting over OTLP/gRPC to the test's receiver. The
+//! gateway runs in this process with the services' own telemetry set-up, which makes the
+//! subscriber process-wide: this file holds one test.
 
+use std::process::Stdio;
 use std::time::Duration;
 
-use millm_contract::config::{QueueWorkerConfig, Seconds};
-use millm_downloader::{DownloadSettings, DownloaderConfig};
+use millm_platform::telemetry;
+use millm_test_support::env::service_env;
 use millm_test_support::gateway::{start, test_config};
-use millm_test_support::spans;
+use millm_test_support::otlp::Receiver;
 use millm_test_support::{FakeHub, LlamaShape, RepoBuilder, RepoOptions, cached_repo};
 
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_download_is_one_trace_from_the_request_through_the_job_to_the_relay() {
-    // Arrange: the gateway and a downloader in this process, a repo on the fake hub.
-    let collected = spans::collect();
+async fn a_download_is_one_trace_from_the_request_through_a_downloader_process_to_the_relay() {
+    // Arrange: the receiver, a repo on the fake hub, the gateway here and a downloader process,
+    // both exporting spans at `info` (the production default) to the receiver.
+    let receiver = Receiver::start().await;
     let hub = FakeHub::start().await;
     let repo = cached_repo("trace-tiny", |dir| RepoBuilder::new(dir).llama(LlamaShape::tiny())).expect("repo");
     hub.add_repo("org/traced", &repo, RepoOptions::default())
         .expect("served");
     let cache = tempfile::tempdir().expect("cache");
-    let config = test_config(cache.path(), &hub.url()).await;
+    let mut config = test_config(cache.path(), &hub.url()).await;
+    config.common.otel_exporter_otlp_endpoint = Some(receiver.endpoint.clone());
+    config.common.log_level = "warn,millm_gateway=info,millm_platform=info".into();
+    let gateway_telemetry = telemetry::init("millm-gateway", &config.common).expect("telemetry");
     let gateway = start(&config).await;
-    let downloader = millm_downloader::Application::build(DownloaderConfig {
-        common: config.common.clone(),
-        hub: config.hub.clone(),
-        queue: QueueWorkerConfig {
-            worker_keepalive_secs: Seconds::from_secs(1),
-            orphan_requeue_secs: Seconds::from_secs(3),
-        },
-        settings: DownloadSettings::default(),
-    })
-    .await
-    .expect("downloader");
-    tokio::spawn(downloader.run_until_stopped(std::future::pending()));
+    let _downloader = tokio::process::Command::new(env!("CARGO_BIN_EXE_millm-downloader"))
+        .envs(service_env(&config.common))
+        .env("LOG_LEVEL", "info")
+        .env("HF_ENDPOINT", hub.url())
+        .env("WORKER_KEEPALIVE_SECS", "1")
+        .env("ORPHAN_REQUEUE_SECS", "3")
+        // Export each batch within a tenth of a second instead of the default five.
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("millm-downloader starts");
     let http = reqwest::Client::new();
 
     // Act
@@ -59,16 +68,30 @@ async fn a_download_is_one_trace_from_the_request_through_the_job_to_the_relay()
             .json()
             .await
             .expect("json");
-        if model["data"]["status"] == "ready" || tokio::time::Instant::now() > deadline {
+        if model["data"]["status"] == "ready" {
             break;
         }
+        assert!(tokio::time::Instant::now() < deadline, "never ready: {model}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The relay of the `complete` event may end just after `ready` is visible; then flushing the
+    // gateway's exporter sends whatever it holds.
     tokio::time::sleep(Duration::from_millis(500)).await;
+    drop(gateway_telemetry);
+    let expected = [
+        ("millm-gateway", "request"),
+        ("millm-downloader", "download_job"),
+        ("millm-gateway", "relay_event"),
+    ];
+    let spans = receiver.trace(TRACE, &expected, Duration::from_secs(20)).await;
 
-    // Assert: each of the three has a span in the request's trace.
-    for name in ["request", "download_job", "relay_event"] {
-        let ids = collected.trace_ids(name);
-        assert!(ids.iter().any(|t| t == TRACE), "no {name} span in the trace: {ids:?}");
+    // Assert: each of the three arrived over OTLP from its own service, in the request's trace.
+    for (service, name) in expected {
+        assert!(
+            spans
+                .iter()
+                .any(|s| s.trace_id == TRACE && s.service == service && s.name == name),
+            "no {name} span of {service} in trace {TRACE}; received: {spans:?}"
+        );
     }
 }

@@ -67,7 +67,8 @@ impl Bus {
         Ok(())
     }
 
-    /// Sends a JSON request and decodes the JSON reply.
+    /// Sends a JSON request, with the current span's `traceparent` in its headers, and decodes
+    /// the JSON reply.
     pub async fn request<Q: Serialize, A: DeserializeOwned>(
         &self,
         subject: String,
@@ -75,7 +76,10 @@ impl Bus {
         timeout: Duration,
     ) -> Result<A, BusError> {
         let bytes = serde_json::to_vec(body)?;
-        let request = async_nats::Request::new().payload(bytes.into()).timeout(Some(timeout));
+        let request = async_nats::Request::new()
+            .payload(bytes.into())
+            .headers(crate::trace::headers())
+            .timeout(Some(timeout));
         match self.client.send_request(subject.clone(), request).await {
             Ok(message) => Ok(serde_json::from_slice(&message.payload)?),
             Err(e) => Err(match e.kind() {

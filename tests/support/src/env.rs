@@ -64,3 +64,34 @@ pub fn hub_config(endpoint: &str) -> HubConfig {
         hub_breaker_recovery_secs: Seconds::from_secs(30),
     }
 }
+
+/// The environment a spawned service process reads to share `common` (made by [`common_config`],
+/// so its secret key is [`KEY_HEX`]): a binary configured as the in-process services are.
+pub fn service_env(common: &CommonConfig) -> Vec<(&'static str, String)> {
+    let format = match common.log_format {
+        LogFormat::Json => "json",
+        LogFormat::Console => "console",
+    };
+    let mut vars = vec![
+        ("DATABASE_URL", common.database_url.clone()),
+        ("REDIS_URL", common.redis_url.clone()),
+        ("NATS_URL", common.nats_url.clone()),
+        ("MILLM_NAMESPACE", common.millm_namespace.clone()),
+        ("MODEL_CACHE_DIR", common.model_cache_dir.display().to_string()),
+        ("MILLM_SECRET_KEY", KEY_HEX.to_owned()),
+        ("HEARTBEAT_SECS", common.heartbeat_secs.get().as_secs().to_string()),
+        (
+            "SHUTDOWN_TIMEOUT_SECS",
+            common.shutdown_timeout_secs.get().as_secs().to_string(),
+        ),
+        ("LOG_LEVEL", common.log_level.clone()),
+        ("LOG_FORMAT", format.to_owned()),
+    ];
+    if let Some(endpoint) = &common.otel_exporter_otlp_endpoint {
+        vars.push(("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.clone()));
+    }
+    if let Some(port) = common.metrics_port {
+        vars.push(("METRICS_PORT", port.to_string()));
+    }
+    vars
+}

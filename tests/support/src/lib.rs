@@ -8,17 +8,18 @@
 //! in seconds, and caches them under the workspace target directory. [`python`] locates the project's Python
 //! interpreter for tests that compare against the reference clients, [`workspace`] finds the workspace paths, and
 //! [`env`] gives each test a database and namespace of its own; [`gateway`] starts the one in-process gateway every
-//! crate's tests use, [`nats`] a NATS server a test may restart, and [`prometheus`] reads a service's `/metrics`.
+//! crate's tests use, [`nats`] a NATS server a test may restart, [`otlp`] receives the spans of services spawned as
+//! binaries, and [`prometheus`] reads a service's `/metrics`.
 
 pub mod env;
 pub mod fake_hub;
 pub mod gateway;
 pub mod nats;
+pub mod otlp;
 pub mod prometheus;
 pub mod python;
 pub mod repo_builder;
 pub mod socket;
-pub mod spans;
 pub mod workspace;
 
 pub use fake_hub::{FakeHub, FakeHubError, RepoHandle, RepoOptions, git_blob_sha1};

@@ -9,9 +9,11 @@ use millm_contract::events::{Event, GpuStatus};
 use millm_contract::names::WorkerKind;
 use millm_contract::workers::{GpuWorkerState, UnloadReply, UnloadRequest};
 use millm_platform::metrics::{DEVICE_FREE, DEVICE_TOTAL, DEVICE_USED, MODEL_MEMORY};
+use millm_platform::trace;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use super::Ctx;
 use super::ServiceError;
@@ -96,13 +98,19 @@ pub async fn serve_requests(ctx: Arc<Ctx>, owner: OwnerHandle) -> Result<JoinHan
                     let Some(reply) = message.reply else { continue };
                     // Each unload in its own task: waiting for the owner must not block status answers.
                     let (ctx, owner) = (ctx.clone(), owner.clone());
+                    // One span per request, continuing the trace of the gateway's request.
+                    let span = tracing::info_span!("unload_request", model.id = tracing::field::Empty);
+                    trace::continue_trace(&span, trace::from_headers(message.headers.as_ref()).as_ref());
                     tokio::spawn(async move {
                         let answer_body = match serde_json::from_slice::<UnloadRequest>(&message.payload) {
-                            Ok(request) => on_unload(&ctx, &owner, request.model_id).await,
+                            Ok(request) => {
+                                tracing::Span::current().record("model.id", request.model_id);
+                                on_unload(&ctx, &owner, request.model_id).await
+                            }
                             Err(e) => failed(format!("malformed unload request: {e}")),
                         };
                         answer(&ctx, reply, &answer_body).await;
-                    });
+                    }.instrument(span));
                 }
                 else => break,
             }

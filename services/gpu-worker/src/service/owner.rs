@@ -31,6 +31,8 @@ pub enum Command {
         model_id: i64,
         /// Whether the handler found this model loading and set its abort flag.
         aborted: bool,
+        /// The request's span: the unload runs inside it, so its spans join the request's trace.
+        span: tracing::Span,
         reply: oneshot::Sender<UnloadReply>,
     },
     /// Drop the model and stop; sent after the queue worker stopped taking jobs.
@@ -59,6 +61,7 @@ impl OwnerHandle {
         let command = Command::Unload {
             model_id,
             aborted,
+            span: tracing::Span::current(),
             reply,
         };
         self.tx.send(command).await.map_err(|_| ServiceError::OwnerGone)?;
@@ -102,9 +105,10 @@ impl Owner {
                 Command::Unload {
                     model_id,
                     aborted,
+                    span,
                     reply,
                 } => {
-                    let answer = self.unload(model_id, aborted).await;
+                    let answer = self.unload(model_id, aborted).instrument(span).await;
                     let _ = reply.send(answer);
                 }
                 Command::Stop { done } => {

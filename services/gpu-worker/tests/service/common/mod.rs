@@ -11,8 +11,6 @@ use std::time::{Duration, Instant};
 
 mod worker;
 
-pub use millm_test_support::env::KEY_HEX;
-
 pub struct Gateway {
     pub address: String,
     pub http: reqwest::Client,

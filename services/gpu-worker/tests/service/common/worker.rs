@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{Gateway, KEY_HEX};
+use millm_test_support::env::service_env;
+
+use super::Gateway;
 
 /// A worker process; killed (SIGKILL) when dropped. Its log is under the target's tmp dir (path printed at start).
 pub struct Worker {
@@ -73,19 +75,11 @@ impl Gateway {
         command
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("DATABASE_URL", &common.database_url)
-            .env("REDIS_URL", &common.redis_url)
-            .env("NATS_URL", &common.nats_url)
-            .env("MILLM_NAMESPACE", &common.millm_namespace)
-            .env("MILLM_SECRET_KEY", KEY_HEX)
-            .env("MODEL_CACHE_DIR", &common.model_cache_dir)
+            .envs(service_env(common))
             .env("DEVICE", "cpu")
-            .env("HEARTBEAT_SECS", "1")
             .env("WORKER_KEEPALIVE_SECS", "1")
             .env("ORPHAN_REQUEUE_SECS", "3")
             .env("GRACEFUL_UNLOAD_TIMEOUT", "2")
-            .env("SHUTDOWN_TIMEOUT_SECS", "5")
-            .env("LOG_FORMAT", "console")
             .env("LOG_LEVEL", "info")
             .stdin(Stdio::null())
             .stdout(out)
