@@ -55,6 +55,35 @@ async fn a_progress_event_on_nats_reaches_a_socket_client_with_its_payload() {
 }
 
 #[tokio::test]
+async fn with_two_gateways_on_one_namespace_each_relays_every_event_to_its_own_sockets() {
+    // Arrange: a second replica on the same database and namespace, a socket on each.
+    let app = spawn_app().await;
+    let second = millm_test_support::gateway::start(&app.config).await;
+    let mut first_socket = listen(&app.address, None).await;
+    let mut second_socket = listen(&second.address, None).await;
+    publish_until_heard(&app, &mut first_socket, &progress(3, 1.0)).await;
+    publish_until_heard(&app, &mut second_socket, &progress(3, 2.0)).await;
+
+    // Act: one event, published once.
+    publish(&app, &progress(3, 50.0)).await;
+
+    // Assert: both replicas relayed it, each to its socket.
+    for socket in [&mut first_socket, &mut second_socket] {
+        let mut heard = None;
+        while let Some(data) = socket
+            .next_named("model:download:progress", Duration::from_secs(5))
+            .await
+        {
+            if data["progress"] == 50.0 {
+                heard = Some(data);
+                break;
+            }
+        }
+        assert!(heard.is_some(), "a replica did not relay the event");
+    }
+}
+
+#[tokio::test]
 async fn with_an_api_key_only_a_socket_with_the_token_hears_events() {
     let app = spawn_app_with(|c| c.http.millm_api_key = Some(crate::common::secret("sock-key"))).await;
     let mut good = listen(&app.address, Some("sock-key")).await;
