@@ -9,46 +9,34 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use millm_platform::telemetry;
-use millm_test_support::env::service_env;
-use millm_test_support::gateway::{start, test_config};
-use millm_test_support::otlp::Receiver;
+use millm_test_support::otlp::TracedGateway;
 use millm_test_support::{FakeHub, LlamaShape, RepoBuilder, RepoOptions, cached_repo};
 
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_download_is_one_trace_from_the_request_through_a_downloader_process_to_the_relay() {
-    // Arrange: the receiver, a repo on the fake hub, the gateway here and a downloader process,
-    // both exporting spans at `info` (the production default) to the receiver.
-    let receiver = Receiver::start().await;
+    // Arrange: a repo on the fake hub, the traced gateway and a downloader process exporting to
+    // the same receiver.
     let hub = FakeHub::start().await;
     let repo = cached_repo("trace-tiny", |dir| RepoBuilder::new(dir).llama(LlamaShape::tiny())).expect("repo");
     hub.add_repo("org/traced", &repo, RepoOptions::default())
         .expect("served");
     let cache = tempfile::tempdir().expect("cache");
-    let mut config = test_config(cache.path(), &hub.url()).await;
-    config.common.otel_exporter_otlp_endpoint = Some(receiver.endpoint.clone());
-    config.common.log_level = "warn,millm_gateway=info,millm_platform=info".into();
-    let gateway_telemetry = telemetry::init("millm-gateway", &config.common).expect("telemetry");
-    let gateway = start(&config).await;
+    let mut traced = TracedGateway::start(cache.path(), &hub.url()).await;
     let _downloader = tokio::process::Command::new(env!("CARGO_BIN_EXE_millm-downloader"))
-        .envs(service_env(&config.common))
-        .env("LOG_LEVEL", "info")
+        .envs(traced.worker_env())
         .env("HF_ENDPOINT", hub.url())
-        .env("WORKER_KEEPALIVE_SECS", "1")
-        .env("ORPHAN_REQUEUE_SECS", "3")
-        // Export each batch within a tenth of a second instead of the default five.
-        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("millm-downloader starts");
     let http = reqwest::Client::new();
+    let address = traced.address.clone();
 
     // Act
     let created: serde_json::Value = http
-        .post(format!("{}/api/models", gateway.address))
+        .post(format!("{address}/api/models"))
         .header("traceparent", format!("00-{TRACE}-00f067aa0ba902b7-01"))
         .json(&serde_json::json!({"source": "huggingface", "repo_id": "org/traced", "quantization": "Q4"}))
         .send()
@@ -61,7 +49,7 @@ async fn a_download_is_one_trace_from_the_request_through_a_downloader_process_t
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let model: serde_json::Value = http
-            .get(format!("{}/api/models/{id}", gateway.address))
+            .get(format!("{address}/api/models/{id}"))
             .send()
             .await
             .expect("GET")
@@ -77,21 +65,18 @@ async fn a_download_is_one_trace_from_the_request_through_a_downloader_process_t
     // The relay of the `complete` event may end just after `ready` is visible; then flushing the
     // gateway's exporter sends whatever it holds.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    drop(gateway_telemetry);
+    traced.flush();
     let expected = [
         ("millm-gateway", "request"),
         ("millm-downloader", "download_job"),
         ("millm-gateway", "relay_event"),
     ];
-    let spans = receiver.trace(TRACE, &expected, Duration::from_secs(20)).await;
+    let missing = traced.receiver.missing(TRACE, &expected, Duration::from_secs(20)).await;
 
     // Assert: each of the three arrived over OTLP from its own service, in the request's trace.
-    for (service, name) in expected {
-        assert!(
-            spans
-                .iter()
-                .any(|s| s.trace_id == TRACE && s.service == service && s.name == name),
-            "no {name} span of {service} in trace {TRACE}; received: {spans:?}"
-        );
-    }
+    assert!(
+        missing.is_empty(),
+        "trace {TRACE} lacks {missing:?}; received: {:?}",
+        traced.receiver.spans()
+    );
 }

@@ -9,50 +9,45 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use millm_platform::telemetry;
-use millm_test_support::env::service_env;
-use millm_test_support::gateway::{start, test_config};
-use millm_test_support::otlp::Receiver;
+use millm_test_support::otlp::TracedGateway;
 use millm_test_support::{LlamaShape, RepoBuilder, cached_repo};
 
 const LOAD_TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
 const UNLOAD_TRACE: &str = "5c7e1d2a9b3f4e6081726354a9b8c7d6";
+const WORKER: &str = "millm-gpu-worker";
 
 async fn json(request: reqwest::RequestBuilder) -> serde_json::Value {
     request.send().await.expect("request").json().await.expect("json")
 }
 
-fn traceparent(trace: &str) -> String {
-    format!("00-{trace}-b7ad6b7169203331-01")
+/// A `POST` to `url` in the trace `trace`; its status.
+async fn post_traced(http: &reqwest::Client, url: String, trace: &str) -> reqwest::StatusCode {
+    http.post(url)
+        .header("traceparent", format!("00-{trace}-b7ad6b7169203331-01"))
+        .send()
+        .await
+        .expect("POST")
+        .status()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_load_and_an_unload_are_each_one_trace_from_the_request_through_a_worker_process() {
-    // Arrange: the receiver, the gateway here and a GPU worker process on the CPU, both exporting
-    // spans at `info` (the production default) to it, and a registered folder.
-    let receiver = Receiver::start().await;
+    // Arrange: the traced gateway, a GPU worker process on the CPU exporting to the same
+    // receiver, and a registered folder.
     let repo = cached_repo("trace-tiny", |dir| RepoBuilder::new(dir).llama(LlamaShape::tiny())).expect("repo");
     let cache = tempfile::tempdir().expect("cache");
-    let mut config = test_config(cache.path(), "http://127.0.0.1:9").await;
-    config.common.otel_exporter_otlp_endpoint = Some(receiver.endpoint.clone());
-    config.common.log_level = "warn,millm_gateway=info,millm_platform=info".into();
-    let gateway_telemetry = telemetry::init("millm-gateway", &config.common).expect("telemetry");
-    let gateway = start(&config).await;
+    let mut traced = TracedGateway::start(cache.path(), "http://127.0.0.1:9").await;
     let _worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_millm-gpu-worker"))
-        .envs(service_env(&config.common))
-        .env("LOG_LEVEL", "info")
+        .envs(traced.worker_env())
         .env("DEVICE", "cpu")
-        .env("WORKER_KEEPALIVE_SECS", "1")
-        .env("ORPHAN_REQUEUE_SECS", "3")
         .env("GRACEFUL_UNLOAD_TIMEOUT", "2")
-        // Export each batch within a tenth of a second instead of the default five.
-        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("millm-gpu-worker starts");
     let http = reqwest::Client::new();
-    let url = |path: &str| format!("{}{path}", gateway.address);
+    let address = traced.address.clone();
+    let url = |path: &str| format!("{address}{path}");
     let body = serde_json::json!({"source": "local", "local_path": repo, "quantization": "Q4"});
     let id = json(http.post(url("/api/models")).json(&body)).await["data"]["id"]
         .as_i64()
@@ -68,49 +63,35 @@ async fn a_load_and_an_unload_are_each_one_trace_from_the_request_through_a_work
     }
 
     // Act: a load, then an unload, each with its own trace.
-    let started = http
-        .post(url(&format!("/api/models/{id}/load")))
-        .header("traceparent", traceparent(LOAD_TRACE))
-        .send()
-        .await
-        .expect("load");
-    assert_eq!(started.status(), 202);
+    let load = post_traced(&http, url(&format!("/api/models/{id}/load")), LOAD_TRACE).await;
+    assert_eq!(load, 202);
     while status(id).await != "loaded" {
         assert!(tokio::time::Instant::now() < deadline, "the model never loaded");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let unloaded = http
-        .post(url(&format!("/api/models/{id}/unload")))
-        .header("traceparent", traceparent(UNLOAD_TRACE))
-        .send()
-        .await
-        .expect("unload");
-    assert!(unloaded.status().is_success(), "unload answered {}", unloaded.status());
+    let unload = post_traced(&http, url(&format!("/api/models/{id}/unload")), UNLOAD_TRACE).await;
+    assert!(unload.is_success(), "unload answered {unload}");
     while status(id).await != "ready" {
         assert!(tokio::time::Instant::now() < deadline, "the model never unloaded");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    drop(gateway_telemetry);
-    let worker = "millm-gpu-worker";
-    let load: Vec<(&str, &str)> = std::iter::once(("millm-gateway", "request"))
-        .chain(["load_job", "load", "read", "quantize", "check_pass"].map(|name| (worker, name)))
+    traced.flush();
+    let load_spans: Vec<(&str, &str)> = std::iter::once(("millm-gateway", "request"))
+        .chain(["load_job", "load", "read", "quantize", "check_pass"].map(|name| (WORKER, name)))
         .collect();
-    let unload = [("millm-gateway", "request"), (worker, "unload")];
-    let load_spans = receiver.trace(LOAD_TRACE, &load, Duration::from_secs(20)).await;
-    let unload_spans = receiver.trace(UNLOAD_TRACE, &unload, Duration::from_secs(20)).await;
+    let unload_spans = [("millm-gateway", "request"), (WORKER, "unload")];
+    let within = Duration::from_secs(20);
+    let load_missing = traced.receiver.missing(LOAD_TRACE, &load_spans, within).await;
+    let unload_missing = traced.receiver.missing(UNLOAD_TRACE, &unload_spans, within).await;
 
     // Assert: every span arrived over OTLP from its own service, in its request's trace.
-    for (trace, expected, spans) in [
-        (LOAD_TRACE, &load[..], &load_spans),
-        (UNLOAD_TRACE, &unload[..], &unload_spans),
-    ] {
-        for (service, name) in expected {
-            assert!(
-                spans
-                    .iter()
-                    .any(|s| s.trace_id == trace && s.service == *service && s.name == *name),
-                "no {name} span of {service} in trace {trace}; received: {spans:?}"
-            );
-        }
-    }
+    let received = traced.receiver.spans();
+    assert!(
+        load_missing.is_empty(),
+        "the load's trace lacks {load_missing:?}; received: {received:?}"
+    );
+    assert!(
+        unload_missing.is_empty(),
+        "the unload's trace lacks {unload_missing:?}; received: {received:?}"
+    );
 }
