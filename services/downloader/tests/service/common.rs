@@ -5,6 +5,7 @@ use millm_contract::jobs::SealedToken;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use millm_contract::config::CommonConfig;
 use millm_contract::events::Event;
 use millm_contract::jobs::DownloadJob;
 use millm_contract::names::Names;
@@ -26,8 +27,8 @@ pub struct TestEnv {
     pub names: Names,
     pub nats: async_nats::Client,
     pub cache: tempfile::TempDir,
-    pub database_url: String,
-    pub nats_url: String,
+    /// What the gateway and the downloaders this environment spawns share.
+    pub common: CommonConfig,
 }
 
 impl TestEnv {
@@ -55,8 +56,7 @@ impl TestEnv {
             names: Names::new(config.common.millm_namespace.clone()),
             nats,
             cache,
-            database_url: config.common.database_url.clone(),
-            nats_url: config.common.nats_url.clone(),
+            common: config.common,
         }
     }
 

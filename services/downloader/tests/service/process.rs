@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use tokio::process::{Child, Command};
 
-use crate::common::{KEY_HEX, TestEnv};
+use millm_test_support::env::service_env;
+
+use crate::common::TestEnv;
 
 pub struct DownloaderBuilder<'a> {
     pub(crate) env: &'a TestEnv,
@@ -24,16 +26,8 @@ impl DownloaderBuilder<'_> {
         let mut command = Command::new(env!("CARGO_BIN_EXE_millm-downloader"));
         command
             .env_remove("HF_TOKEN")
-            .env("DATABASE_URL", &env.database_url)
-            .env("REDIS_URL", "redis://127.0.0.1:6379")
-            .env("NATS_URL", &env.nats_url)
-            .env("MILLM_NAMESPACE", env.names.namespace())
-            .env("MODEL_CACHE_DIR", env.cache.path())
+            .envs(service_env(&env.common))
             .env("HF_ENDPOINT", env.hub.url())
-            .env("MILLM_SECRET_KEY", KEY_HEX)
-            .env("LOG_LEVEL", "warn")
-            .env("LOG_FORMAT", "console")
-            .env("HEARTBEAT_SECS", "1")
             .env("WORKER_KEEPALIVE_SECS", "1")
             .env("ORPHAN_REQUEUE_SECS", "3")
             .env("SHUTDOWN_TIMEOUT_SECS", "10")
